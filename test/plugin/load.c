@@ -1,0 +1,28 @@
+// The plugin loads into its clang, lists its arguments, rejects unknown
+// ones by name, and with nothing asked of it leaves the object file
+// byte-identical to a compile without it.
+//
+// REQUIRES: plugin
+// RUN: %clang -fsyntax-only -fplugin=%plugin -fplugin-arg-pymemcheck-help %s 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=HELP
+// HELP: pymemcheck: Clang plugin arguments (pass each as -fplugin-arg-pymemcheck-<argument>):
+// HELP-NEXT: help
+//
+// RUN: not %clang -fsyntax-only -fplugin=%plugin -fplugin-arg-pymemcheck-no-such-thing %s 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: error: pymemcheck: unknown plugin argument 'no-such-thing'; -fplugin-arg-pymemcheck-help lists the accepted ones
+//
+// RUN: %clang -O2 -g -c %s -o %t.plain.o
+// RUN: %clang -O2 -g -c %s -o %t.plugin.o -fplugin=%plugin -fplugin-arg-pymemcheck-help 2> %t.stderr
+// RUN: FileCheck %s --check-prefix=HELP < %t.stderr
+// RUN: cmp %t.plain.o %t.plugin.o
+
+#include <stdlib.h>
+
+static int *make(size_t n) { return malloc(n * sizeof(int)); }
+
+int main(void) {
+  int *p = make(4);
+  free(p);
+  return 0;
+}
