@@ -9,7 +9,13 @@
 #ifndef PYMEMCHECK_COMPAT_H
 #define PYMEMCHECK_COMPAT_H
 
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/Expr.h"
+#include "clang/Basic/LangOptions.h"
+#include "clang/Basic/TargetInfo.h"
 #include "clang/Basic/Version.h"
+#include "clang/Lex/Preprocessor.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringRef.h"
 
 #define PYMEMCHECK_CLANG_VERSION_FULL                                          \
@@ -21,6 +27,48 @@ namespace compat {
 // StringRef::startswith is gone in 19; starts_with arrived in 16.
 inline bool startsWith(llvm::StringRef S, llvm::StringRef Prefix) {
   return S.substr(0, Prefix.size()) == Prefix;
+}
+
+// The kind of a plain "..." literal: StringLiteral::Ascii until 14,
+// StringLiteral::Ordinary in 15-17, StringLiteralKind::Ordinary from 18.
+#if CLANG_VERSION_MAJOR >= 18
+inline clang::StringLiteralKind ordinaryStringKind() {
+  return clang::StringLiteralKind::Ordinary;
+}
+#elif CLANG_VERSION_MAJOR >= 15
+inline clang::StringLiteral::StringKind ordinaryStringKind() {
+  return clang::StringLiteral::Ordinary;
+}
+#else
+inline clang::StringLiteral::StringKind ordinaryStringKind() {
+  return clang::StringLiteral::Ascii;
+}
+#endif
+
+// extern "C": LinkageSpecDecl::lang_c until 17,
+// LinkageSpecLanguageIDs::C from 18.
+#if CLANG_VERSION_MAJOR >= 18
+inline clang::LinkageSpecLanguageIDs cLanguageLinkage() {
+  return clang::LinkageSpecLanguageIDs::C;
+}
+#else
+inline clang::LinkageSpecDecl::LanguageIDs cLanguageLinkage() {
+  return clang::LinkageSpecDecl::lang_c;
+}
+#endif
+
+// Apply -fmacro-prefix-map (and -ffile-prefix-map, which implies it) to a
+// path the way __FILE__ does.  15 made that one function of the
+// preprocessor; 14 applies LangOptions::MacroPrefixMap and nothing else.
+inline void applyFileMacroPrefixMap(llvm::SmallString<256> &Path,
+                                    const clang::LangOptions &LangOpts,
+                                    const clang::TargetInfo &Target) {
+#if CLANG_VERSION_MAJOR >= 15
+  clang::Preprocessor::processPathForFileMacro(Path, LangOpts, Target);
+#else
+  (void)Target;
+  LangOpts.remapPathPrefix(Path);
+#endif
 }
 
 } // namespace compat

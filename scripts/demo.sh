@@ -1,17 +1,65 @@
 #!/usr/bin/env bash
 # The main job, from a fresh clone on Debian 12: install what is missing,
-# build everything (runtime, and the plugin for LLVM 19), then run the
-# demo, which exercises the PEP 445 API and shows the debug hooks'
-# report and pymalloc's statistics.
+# build everything (runtime, host library, and the plugin for LLVM 19),
+# then show pymemcheck at work:
+#   1. inside CPython: the wordcount extension (examples/wordcount), built
+#      with the plugin's trace rewrite and imported into the system's
+#      python3, passes its own tests, then its three deliberate bugs are
+#      reported with their C lines (docs/host.md);
+#   2. standalone: pep445_demo drives the PEP 445 API outside CPython and
+#      shows pymalloc's statistics and the debug hooks (docs/runtime.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
 scripts/install-deps.sh
-echo "== Building pymemcheck (runtime and Clang 19 plugin) in build/llvm-19"
+echo "== Building pymemcheck (runtime, host library, Clang 19 plugin) in build/llvm-19"
 scripts/build.sh llvm-19 > build/llvm-19.build.log 2>&1 || {
   cat build/llvm-19.build.log >&2
   exit 1
 }
-echo "== Running build/llvm-19/bin/pep445_demo"
+
+python=/usr/bin/python3 # the interpreter scripts/build.sh builds against
+export PYTHONPATH=build/llvm-19/examples/wordcount/traced
+# Prints a command as one would type it, then runs it, stderr merged so
+# that the report shows where it happens.  The inner bash, whose own stderr
+# is discarded, is the shell that would add an "Aborted" line when CPython
+# aborts; the status still comes through.
+run() {
+  local shown="\$" arg
+  for arg in "$@"; do
+    case "$arg" in
+      *[\ \;\(\)\"]*) shown+=" '$arg'" ;;
+      *) shown+=" $arg" ;;
+    esac
+  done
+  echo "$shown"
+  bash -c '"$@" 2>&1; exit $?' bash "$@" 2>/dev/null
+}
+
+echo
+echo "== 1. Inside CPython: examples/wordcount, compiled with"
+echo "==    -fplugin-arg-pymemcheck-trace and linked to libpymemcheck-host.so"
+echo
+echo "\$ export PYTHONPATH=$PYTHONPATH"
+echo
+echo "-- Its own tests pass with tracing on:"
+run "$python" examples/wordcount/test_wordcount.py
+echo
+echo "-- A leak and a PyMem_Malloc without the GIL, reported with their C lines"
+echo "   (the leak report is printed at exit):"
+run "$python" -c 'import wordcount; wordcount.leak_summary("hello"); wordcount.scratch_nogil()'
+echo
+echo "-- The same report in JSON:"
+run env PYMEMCHECK=report=json "$python" -c 'import wordcount; wordcount.leak_summary("hello")'
+echo
+echo "-- A one-byte overflow under CPython's debug hooks, which abort without a"
+echo "   C location; pymemcheck names the lines first:"
+status=0
+run env PYTHONMALLOC=debug "$python" -c 'import wordcount; wordcount.overflow_by_one()' ||
+  status=$?
+echo "(exit status $status: CPython aborts on a damaged block)"
+
+echo
+echo "== 2. Standalone: build/llvm-19/bin/pep445_demo, the PEP 445 API without CPython"
 echo
 exec build/llvm-19/bin/pep445_demo

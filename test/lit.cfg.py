@@ -6,9 +6,15 @@
 #   %libpymemcheck   the static runtime library and the thread library
 #   %clang, %clangxx the clang of this tree's LLVM major (plugin tests)
 #   %plugin          the path of this tree's pymemcheck.so
+#   %llvm_major      this tree's LLVM major (14, 19), e.g. for check prefixes
 #   %cpython         the CPython interpreter CMake found (host-mode tests)
 #   %runtime_include the runtime's public include directory
 #   %py_include      CPython's include directory (feature cpython-headers)
+#   %host_library    the host library, with its run path, to link with
+#                    (feature host); %host_library_path its path alone
+#   %wordcount_plain, %wordcount_traced  the directories of the wordcount
+#                    example's two builds (feature wordcount)
+#   %wordcount_src   the example's source, examples/wordcount/wordcount.c
 #   %pmc_src_root    the source tree
 #   %pmc_obj_root    this build tree
 #   %lit             lit.py itself, for a nested run (run with %python)
@@ -36,7 +42,8 @@ llvm_config.use_default_substitutions()  # FileCheck, not, count, split-file
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 # A test's output must not depend on the developer's environment.
-for var in ("PYTHONMALLOC", "PYTHONMALLOCSTATS", "ASAN_OPTIONS", "TSAN_OPTIONS"):
+for var in ("PYTHONMALLOC", "PYTHONMALLOCSTATS", "PYMEMCHECK", "ASAN_OPTIONS",
+            "TSAN_OPTIONS"):
     config.environment.pop(var, None)
 
 runtime_include = os.path.join(config.pmc_src_root, "runtime", "include")
@@ -46,6 +53,12 @@ cc = lit_config.params.get("pymemcheck_cc", shlex.quote(config.pmc_cc))
 runtime_static = lit_config.params.get("pymemcheck_runtime_static",
                                        config.pmc_runtime_static)
 config.substitutions.append(("%cc", " ".join([cc] + cflags)))
+# A runtime compiled with the plugin's rewrite (test/plugin/robustness.test)
+# calls trace entry points from inside its own allocators, and the runtime
+# tests check the allocator chain as they installed it: tracing must not
+# start by itself there.  The tracer's own tests set PYMEMCHECK themselves.
+if "pymemcheck_runtime_static" in lit_config.params:
+    config.environment["PYMEMCHECK"] = "start=manual"
 config.substitutions.append(
     ("%libpymemcheck", shlex.quote(runtime_static) + " -pthread"))
 config.substitutions.append(("%runtime_include", runtime_include))
@@ -58,6 +71,22 @@ if py_include and os.path.exists(os.path.join(py_include, "Python.h")):
     config.available_features.add("cpython-headers")
     config.substitutions.append(("%py_include", py_include))
 config.substitutions.append(("%cpython", shlex.quote(config.pmc_python)))
+# Host mode: the host library is built wherever CPython's headers are and
+# the tree is not sanitized; the wordcount example where the plugin is too.
+if config.pmc_host_lib:
+    config.available_features.add("host")
+    config.substitutions.append(("%host_library_path", shlex.quote(config.pmc_host_lib)))
+    config.substitutions.append(("%host_library", "%s -Wl,-rpath,%s" % (
+        shlex.quote(config.pmc_host_lib),
+        shlex.quote(os.path.dirname(config.pmc_host_lib)))))
+if config.pmc_wordcount_dir:
+    config.available_features.add("wordcount")
+    config.substitutions.append(("%wordcount_plain",
+                                 os.path.join(config.pmc_wordcount_dir, "plain")))
+    config.substitutions.append(("%wordcount_traced",
+                                 os.path.join(config.pmc_wordcount_dir, "traced")))
+    config.substitutions.append(("%wordcount_src", os.path.join(
+        config.pmc_src_root, "examples", "wordcount", "wordcount.c")))
 
 if config.pmc_sanitize:
     for name in config.pmc_sanitize.split(","):
@@ -78,3 +107,5 @@ if config.pmc_plugin:
     config.substitutions.append(("%clangxx", os.path.join(tools, "clang++")))
     config.substitutions.append(("%clang", os.path.join(tools, "clang")))
     config.substitutions.append(("%plugin", config.pmc_plugin))
+    config.substitutions.append(
+        ("%llvm_major", str(config.llvm_version_major)))

@@ -32,6 +32,7 @@ static PyMemAllocatorEx installed[3] = {
 __attribute__((constructor)) static void configure_from_environment(void)
 {
     pymemcheck_read_environment();
+    pymemcheck_tracer_load();
 }
 
 static bool valid_domain(PyMemAllocatorDomain domain)

@@ -11,6 +11,8 @@
  *   pymalloc.c  the small-object allocator behind MEM and OBJ
  *   debug.c     the debug hooks and their fatal dump
  *   fatal.c     "Fatal Python error: ..." and abort
+ *   tracer_standalone.c  the tracer's seam into this library (the tracer's
+ *               own files, listed in tracer.h, never include this header)
  */
 #ifndef PYMEMCHECK_INTERNAL_H
 #define PYMEMCHECK_INTERNAL_H
@@ -111,6 +113,12 @@ PMC_HIDDEN const PyMemAllocatorEx *pymemcheck_debug_unwrap(const PyMemAllocatorE
  * tracemalloc ..." line and a pymemcheck hint. */
 typedef void (*pymemcheck_describe_block_fn)(FILE *out, const void *p);
 PMC_HIDDEN void pymemcheck_debug_set_describe_block(pymemcheck_describe_block_fn fn);
+
+/* ---- tracer_standalone.c ---- */
+
+/* Read PYMEMCHECK and start tracing if it says start=load.  Called once,
+ * before main, after pymemcheck_read_environment. */
+PMC_HIDDEN void pymemcheck_tracer_load(void);
 
 /* ---- fatal.c ---- */
 

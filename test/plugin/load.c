@@ -6,7 +6,14 @@
 // RUN: %clang -fsyntax-only -fplugin=%plugin -fplugin-arg-pymemcheck-help %s 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=HELP
 // HELP: pymemcheck: Clang plugin arguments (pass each as -fplugin-arg-pymemcheck-<argument>):
-// HELP-NEXT: help
+// HELP-NEXT: {{^}} help print this list{{$}}
+// HELP-NEXT: {{^}} trace rewrite allocation calls into trace calls{{$}}
+// HELP-NEXT: {{^}} trace-families=<list> only these: libc,raw,mem,obj (default: all){{$}}
+// HELP-NEXT: {{^}} trace-exclude-file=<glob> not in files whose __FILE__ matches{{$}}
+// HELP-NEXT: {{^}} trace-exclude-function=<glob> not in functions whose name matches{{$}}
+// HELP-NEXT: {{^}} trace-system-headers also in system headers{{$}}
+// HELP-NEXT: {{^}} remarks explain, as remarks, the calls left alone{{$}}
+// HELP-NOT: {{.}}
 //
 // RUN: not %clang -fsyntax-only -fplugin=%plugin -fplugin-arg-pymemcheck-no-such-thing %s 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=UNKNOWN

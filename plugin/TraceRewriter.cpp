@@ -1,0 +1,736 @@
+//===- TraceRewriter.cpp - Rewrite allocation calls into trace calls -----===//
+//
+// The rewrite runs in the consumer that sits before CodeGen's: each decl
+// group is rewritten in HandleTopLevelDecl before CodeGen emits it, C++
+// in-class methods in HandleInlineFunctionDefinition, and functions read
+// from a precompiled header in HandleInterestingDecl (which the default
+// implementation forwards to HandleTopLevelDecl).
+//
+// A call is replaced in its parent's child slot by a call that Sema builds
+// (BuildDeclRefExpr + BuildCallExpr), so every conversion is the one Sema
+// would have made for the same call written by hand.  The new call reuses
+// the old call's arguments and source locations.  Anything the rewrite
+// cannot replace safely is left as it was, with a remark when asked.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TraceRewriter.h"
+
+#include "CallCatalog.h"
+#include "Compat.h"
+
+#include "clang/AST/ASTConsumer.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/FrontendOptions.h"
+#include "clang/Sema/Sema.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallString.h"
+
+#include <string>
+#include <vector>
+
+using namespace clang;
+
+namespace pymemcheck {
+
+namespace {
+
+/// The file and line a trace call carries.
+struct CallSite {
+  llvm::SmallString<256> File;
+  unsigned Line = 0;
+};
+
+/// The trace entry point chosen for a catalog row, or why there is none.
+struct TraceTarget {
+  FunctionDecl *Decl = nullptr;
+  std::string WhyNot;
+};
+
+class TraceRewriter : public ASTConsumer {
+public:
+  TraceRewriter(CompilerInstance &CI, Options Opts)
+      : CI(CI), Opts(std::move(Opts)), Diags(CI.getDiagnostics()) {}
+
+  void Initialize(ASTContext &Context) override {
+    Ctx = &Context;
+    SM = &Context.getSourceManager();
+  }
+
+  bool HandleTopLevelDecl(DeclGroupRef DG) override {
+    for (Decl *D : DG)
+      handleDecl(D);
+    // Returning false would hide the group from CodeGen.
+    return true;
+  }
+
+  void HandleInlineFunctionDefinition(FunctionDecl *FD) override {
+    handleFunction(FD);
+  }
+
+  void HandleCXXStaticMemberVarInstantiation(VarDecl *VD) override {
+    handleVar(VD);
+  }
+
+  void HandleTagDeclDefinition(TagDecl *D) override {
+    // A class template's default member initializers are instantiated
+    // when a constructor first needs them, after the class: look at them
+    // at the end, before CodeGen emits the (deferred) constructors.
+    if (auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(D))
+      if (!Spec->isDependentContext())
+        Instantiations.push_back(Spec);
+  }
+
+  void HandleTranslationUnit(ASTContext &) override {
+    if (hadErrors())
+      return;
+    for (size_t I = 0; I != Instantiations.size(); ++I)
+      walkMemberInitializers(Instantiations[I]);
+  }
+
+private:
+  CompilerInstance &CI;
+  const Options Opts;
+  DiagnosticsEngine &Diags;
+  ASTContext *Ctx = nullptr;
+  SourceManager *SM = nullptr;
+
+  /// The catalog row each callee name is, or null; looked up once per name.
+  llvm::DenseMap<const IdentifierInfo *, const CatalogEntry *> RowOfName;
+  llvm::DenseMap<const CatalogEntry *, TraceTarget> Targets;
+  /// Functions and variables already walked (a decl can arrive twice).
+  llvm::DenseSet<const Decl *> Walked;
+  /// Each call rewritten and its replacement, for calls found twice (an
+  /// initializer list's syntactic and semantic forms share nodes).
+  llvm::DenseMap<const CallExpr *, Expr *> Replaced;
+  /// Class template instantiations, whose default member initializers are
+  /// walked at the end of the translation unit.
+  std::vector<CXXRecordDecl *> Instantiations;
+  unsigned NotRewrittenID = 0, AddressTakenID = 0;
+
+  // ---- What to walk ----
+
+  /// After an error there will be no object file: the AST is left as the
+  /// parser made it.
+  bool hadErrors() const { return Diags.hasUncompilableErrorOccurred(); }
+
+  void handleDecl(Decl *D) {
+    if (D->isInvalidDecl() || hadErrors())
+      return;
+    if (auto *FD = dyn_cast<FunctionDecl>(D))
+      return handleFunction(FD);
+    if (auto *VD = dyn_cast<VarDecl>(D))
+      return handleVar(VD);
+    if (auto *RD = dyn_cast<CXXRecordDecl>(D))
+      return handleRecord(RD);
+    if (isa<NamespaceDecl>(D) || isa<LinkageSpecDecl>(D) || isa<ExportDecl>(D))
+      for (Decl *Member : cast<DeclContext>(D)->decls())
+        handleDecl(Member);
+  }
+
+  bool skippedAsSystem(const Decl *D) const {
+    return !Opts.SystemHeaders && SM->isInSystemHeader(D->getLocation());
+  }
+
+  /// The function whose name decides for FD: a lambda's call operator
+  /// (a generic lambda's instantiations come on their own) belongs to the
+  /// function the lambda is written in.
+  static const FunctionDecl *namedFunction(const FunctionDecl *FD) {
+    while (const auto *Method = dyn_cast<CXXMethodDecl>(FD)) {
+      if (!Method->getParent()->isLambda())
+        break;
+      const auto *Outer =
+          dyn_cast<FunctionDecl>(Method->getParent()->getDeclContext());
+      if (!Outer)
+        break;
+      FD = Outer;
+    }
+    return FD;
+  }
+
+  bool excludedFunction(const FunctionDecl *FD) const {
+    FD = namedFunction(FD);
+    if (FD->getIdentifier() && isTraceEntryPoint(FD->getName()))
+      return true; // The runtime's own trace entry points never trace.
+    if (Opts.ExcludeFunctions.empty())
+      return false;
+    std::string Name = FD->getQualifiedNameAsString();
+    for (const auto &P : Opts.ExcludeFunctions)
+      if (P->match(Name))
+        return true;
+    return false;
+  }
+
+  void handleFunction(FunctionDecl *FD) {
+    // Template patterns are dependent; their instantiations arrive here
+    // on their own.
+    if (FD->isInvalidDecl() || hadErrors() || FD->isDependentContext() ||
+        skippedAsSystem(FD) || excludedFunction(FD))
+      return;
+    if (!Walked.insert(FD).second)
+      return;
+    walkDefaultArguments(FD);
+    if (!FD->doesThisDeclarationHaveABody())
+      return;
+    if (auto *Ctor = dyn_cast<CXXConstructorDecl>(FD))
+      for (CXXCtorInitializer *Init : Ctor->inits())
+        if (Init->getInit())
+          walkWithoutSlot(Init->getInit(),
+                          "it is the whole initializer of a member or base");
+    if (Stmt *Body = FD->getBody())
+      walkBody(Body);
+  }
+
+  void walkDefaultArguments(FunctionDecl *FD) {
+    for (ParmVarDecl *P : FD->parameters()) {
+      if (!P->hasDefaultArg() || P->hasUnparsedDefaultArg() ||
+          P->hasUninstantiatedDefaultArg())
+        continue;
+      if (Stmt **Slot = P->getInitAddress())
+        if (*Slot)
+          visit(*Slot);
+    }
+  }
+
+  void handleVar(VarDecl *VD) {
+    if (VD->isInvalidDecl() || hadErrors() || !VD->hasInit() ||
+        VD->isTemplated() ||
+        VD->getDeclContext()->isDependentContext() || skippedAsSystem(VD))
+      return;
+    if (!Walked.insert(VD).second)
+      return;
+    if (Stmt **Slot = VD->getInitAddress())
+      if (*Slot)
+        visit(*Slot);
+  }
+
+  void handleRecord(CXXRecordDecl *RD) {
+    if (!RD->isThisDeclarationADefinition() || RD->isDependentContext() ||
+        skippedAsSystem(RD))
+      return;
+    if (!Walked.insert(RD).second)
+      return;
+    walkMemberInitializers(RD);
+    for (Decl *Member : RD->decls()) {
+      if (auto *VD = dyn_cast<VarDecl>(Member)) {
+        handleVar(VD);
+      } else if (auto *Nested = dyn_cast<CXXRecordDecl>(Member)) {
+        handleRecord(Nested);
+      } else if (auto *Method = dyn_cast<CXXMethodDecl>(Member)) {
+        // Bodies come through HandleInlineFunctionDefinition; default
+        // arguments are part of the declaration.
+        if (!Method->isDependentContext() && !excludedFunction(Method))
+          walkDefaultArguments(Method);
+      }
+    }
+  }
+
+  void walkMemberInitializers(CXXRecordDecl *RD) {
+    if (skippedAsSystem(RD))
+      return;
+    for (FieldDecl *Field : RD->fields())
+      walkMemberInitializer(Field);
+  }
+
+  /// A default member initializer is walked once, where the class is, or
+  /// where a constructor or an aggregate initialization first uses it
+  /// (a class read from a precompiled header has no other occasion).
+  void walkMemberInitializer(FieldDecl *Field) {
+    if (!Field->hasInClassInitializer() || skippedAsSystem(Field))
+      return;
+    Expr *Init = Field->getInClassInitializer();
+    if (!Init || !Walked.insert(Field).second)
+      return;
+    // Some versions of clang read a default member initializer afresh from
+    // a precompiled header each time it is asked for: a rewrite of one copy
+    // would not reach the copy CodeGen emits.
+    if (Field->isFromASTFile() && Field->getInClassInitializer() != Init)
+      return reportCallsIn(Init, "clang reads this default member initializer "
+                                 "afresh from the precompiled header at each "
+                                 "use");
+    walkWithoutSlot(Init, "it is the whole default member initializer");
+  }
+
+  /// The member initializers of a constructor that clang wrote itself
+  /// (implicit or defaulted), which no consumer callback shows.
+  void walkImplicitConstructor(CXXConstructorDecl *Ctor) {
+    if (!Ctor->isImplicit() && !Ctor->isDefaulted())
+      return;
+    if (!Ctor->doesThisDeclarationHaveABody() || !Walked.insert(Ctor).second)
+      return;
+    for (CXXCtorInitializer *Init : Ctor->inits())
+      if (Expr *E = Init->getInit())
+        if (auto *Default = dyn_cast<CXXDefaultInitExpr>(E->IgnoreImplicit()))
+          walkMemberInitializer(Default->getField());
+  }
+
+  /// Walks a body (a compound statement or a function try block), which is
+  /// never itself a call.
+  void walkBody(Stmt *Body) {
+    Stmt *Slot = Body;
+    visit(Slot);
+  }
+
+  /// Walks the expression S, whose own slot cannot be assigned: if S
+  /// itself would be rewritten, say so instead.
+  void walkWithoutSlot(Stmt *S, const char *Why) {
+    Stmt *Slot = S;
+    visit(Slot);
+    if (Slot != S)
+      if (auto *CE = dyn_cast<CallExpr>(S))
+        notRewritten(CE->getBeginLoc(), CE->getDirectCallee(),
+                     std::string("there is no slot to put it in: ") + Why);
+  }
+
+  // ---- The walk ----
+
+  /// Visits the statement in Slot and everything below it, rewriting
+  /// catalog calls in place.  Operands that are never evaluated (sizeof,
+  /// _Generic's selector, noexcept, typeid of a non-polymorphic operand)
+  /// are left alone.
+  void visit(Stmt *&Slot) {
+    Stmt *S = Slot;
+    if (!S)
+      return;
+    switch (S->getStmtClass()) {
+    case Stmt::CallExprClass:
+      return visitCall(Slot, cast<CallExpr>(S));
+    case Stmt::DeclRefExprClass:
+      return visitDeclRef(cast<DeclRefExpr>(S));
+    case Stmt::UnaryExprOrTypeTraitExprClass: {
+      // sizeof and friends do not evaluate their operand, except sizeof of
+      // a variable-length array.
+      auto *E = cast<UnaryExprOrTypeTraitExpr>(S);
+      if (E->getKind() == UETT_SizeOf && !E->isArgumentType() &&
+          E->getTypeOfArgument()->isVariableArrayType())
+        break;
+      return;
+    }
+    case Stmt::GenericSelectionExprClass: {
+      // Only the selected association is evaluated; the controlling
+      // expression and the others are not.
+      auto *E = cast<GenericSelectionExpr>(S);
+      if (E->isResultDependent())
+        return;
+      const Expr *Result = E->getResultExpr();
+      for (Stmt *&Child : S->children())
+        if (Child == Result)
+          visit(Child);
+      return;
+    }
+    case Stmt::ChooseExprClass: {
+      auto *E = cast<ChooseExpr>(S);
+      if (E->isConditionDependent())
+        return;
+      const Expr *Chosen = E->getChosenSubExpr();
+      for (Stmt *&Child : S->children())
+        if (Child == Chosen)
+          visit(Child);
+      return;
+    }
+    case Stmt::CXXTypeidExprClass:
+      if (cast<CXXTypeidExpr>(S)->isPotentiallyEvaluated())
+        break;
+      return;
+    case Stmt::RecoveryExprClass: // what is left of an invalid expression
+    case Stmt::CXXNoexceptExprClass:
+    case Stmt::CXXUuidofExprClass:
+    case Stmt::TypeTraitExprClass:
+    case Stmt::ArrayTypeTraitExprClass:
+    case Stmt::ExpressionTraitExprClass:
+    case Stmt::RequiresExprClass:
+    case Stmt::ConceptSpecializationExprClass:
+      return;
+    case Stmt::BlockExprClass:
+      // A block's body is not one of its children.
+      if (Stmt *Body = cast<BlockExpr>(S)->getBlockDecl()->getBody())
+        walkBody(Body);
+      return;
+    case Stmt::LambdaExprClass: {
+      auto *E = cast<LambdaExpr>(S);
+      // A generic lambda's body is a template pattern; its instantiations
+      // arrive through HandleTopLevelDecl.
+      if (E->getCallOperator()->isDependentContext()) {
+        const Stmt *Body = E->getBody();
+        for (Stmt *&Child : S->children())
+          if (Child != Body)
+            visit(Child);
+        return;
+      }
+      break;
+    }
+    case Stmt::CXXDefaultInitExprClass:
+      // Not a child: the field's own initializer.
+      walkMemberInitializer(cast<CXXDefaultInitExpr>(S)->getField());
+      return;
+    case Stmt::CXXConstructExprClass:
+    case Stmt::CXXTemporaryObjectExprClass:
+      if (auto *Ctor = cast<CXXConstructExpr>(S)->getConstructor())
+        walkImplicitConstructor(Ctor);
+      break;
+    case Stmt::InitListExprClass:
+      // CodeGen reads the semantic form; the syntactic one, which
+      // -ast-print and tools read, gets the same replacements.
+      for (Stmt *&Child : S->children())
+        visit(Child);
+      if (InitListExpr *Syntactic = cast<InitListExpr>(S)->getSyntacticForm())
+        for (Stmt *&Child : Syntactic->children())
+          visit(Child);
+      return;
+    case Stmt::PseudoObjectExprClass:
+      // Its semantic form evaluates its operands through opaque values,
+      // whose sources are not children: replacing a call there would
+      // leave the evaluated copy untouched.
+      reportCallsIn(S, "it is an operand of a pseudo-object expression");
+      return;
+    default:
+      break;
+    }
+    for (Stmt *&Child : S->children())
+      visit(Child);
+  }
+
+  /// The reference a direct call names its callee with: f(...), (f)(...),
+  /// (*f)(...), (&f)(...).
+  static DeclRefExpr *directCalleeRef(Expr *Callee) {
+    Expr *E = Callee->IgnoreParenImpCasts();
+    while (auto *UO = dyn_cast<UnaryOperator>(E)) {
+      if (UO->getOpcode() != UO_Deref && UO->getOpcode() != UO_AddrOf)
+        break;
+      E = UO->getSubExpr()->IgnoreParenImpCasts();
+    }
+    return dyn_cast<DeclRefExpr>(E);
+  }
+
+  const CatalogEntry *rowOf(const FunctionDecl *FD) {
+    const IdentifierInfo *II = FD->getIdentifier();
+    if (!II)
+      return nullptr;
+    auto Found = RowOfName.try_emplace(II, nullptr);
+    if (Found.second)
+      Found.first->second = findCall(II->getName());
+    return Found.first->second;
+  }
+
+  void visitCall(Stmt *&Slot, CallExpr *CE) {
+    Expr *CalleeExpr = CE->getCallee();
+    DeclRefExpr *Ref = directCalleeRef(CalleeExpr);
+    auto *Callee = Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
+    for (Stmt *&Child : CE->children()) {
+      // A callee named directly is not an address taken.
+      if (Callee && Child == CalleeExpr)
+        continue;
+      visit(Child);
+    }
+    if (!Callee)
+      return;
+    if (const CatalogEntry *Row = rowOf(Callee))
+      rewriteCall(Slot, CE, Callee, Ref->getLocation(), *Row);
+  }
+
+  void visitDeclRef(DeclRefExpr *Ref) {
+    if (!Opts.Remarks)
+      return;
+    auto *FD = dyn_cast<FunctionDecl>(Ref->getDecl());
+    if (!FD || !FD->isExternC())
+      return;
+    const CatalogEntry *Row = rowOf(FD);
+    if (!Row || !Opts.traces(Row->Fam) || inSkippedSystemCode(Ref->getLocation()))
+      return;
+    if (!AddressTakenID)
+      AddressTakenID = Diags.getCustomDiagID(
+          DiagnosticsEngine::Remark,
+          "pymemcheck: %0 is used as a value here, not called; calls through "
+          "it are not traced");
+    Diags.Report(Ref->getLocation(), AddressTakenID) << FD;
+  }
+
+  /// Remarks every catalog call below S, which the walk does not enter.
+  void reportCallsIn(Stmt *S, const char *Why) {
+    if (!S || !Opts.Remarks)
+      return;
+    if (auto *CE = dyn_cast<CallExpr>(S))
+      if (DeclRefExpr *Ref = directCalleeRef(CE->getCallee()))
+        if (auto *FD = dyn_cast<FunctionDecl>(Ref->getDecl()))
+          if (const CatalogEntry *Row = rowOf(FD))
+            if (FD->isExternC() && Opts.traces(Row->Fam) &&
+                !inSkippedSystemCode(Ref->getLocation()))
+              notRewritten(CE->getBeginLoc(), FD, Why);
+    if (auto *POE = dyn_cast<PseudoObjectExpr>(S)) {
+      // The syntactic form is the call as written.
+      reportCallsIn(POE->getSyntacticForm(), Why);
+      return;
+    }
+    if (auto *OVE = dyn_cast<OpaqueValueExpr>(S)) {
+      reportCallsIn(OVE->getSourceExpr(), Why);
+      return;
+    }
+    for (Stmt *Child : S->children())
+      reportCallsIn(Child, Why);
+  }
+
+  // ---- One call ----
+
+  bool inSkippedSystemCode(SourceLocation Loc) const {
+    // A call written in user code through a system macro (PyMem_New from
+    // Python.h) belongs to the user: look at where the macro was expanded.
+    return !Opts.SystemHeaders && SM->isInSystemHeader(SM->getExpansionLoc(Loc));
+  }
+
+  void rewriteCall(Stmt *&Slot, CallExpr *CE, FunctionDecl *Callee,
+                   SourceLocation NameLoc, const CatalogEntry &Row) {
+    auto Done = Replaced.find(CE);
+    if (Done != Replaced.end()) {
+      Slot = Done->second;
+      return;
+    }
+    if (!Opts.traces(Row.Fam) || inSkippedSystemCode(NameLoc))
+      return;
+    // Only CallExprs proper (not operator calls, CUDA launches, ...), and
+    // only well-formed ones.
+    if (CE->getStmtClass() != Stmt::CallExprClass || CE->containsErrors())
+      return;
+    if (!Callee->isExternC()) {
+      // A method or a namespace member of that name is another function
+      // altogether; a static or C++-linkage one at file scope deserves a
+      // word.
+      if (Callee->getDeclContext()->isFileContext())
+        notRewritten(CE->getBeginLoc(), Callee,
+                     "it is not the external C function of that name");
+      return;
+    }
+    if (!hasCatalogSignature(Callee, Row, /*SiteParams=*/0))
+      return notRewritten(CE->getBeginLoc(), Callee,
+                          "it is declared with a type other than the one "
+                          "pymemcheck expects for it");
+    CallSite Site;
+    if (!callSite(NameLoc, Site))
+      return notRewritten(CE->getBeginLoc(), Callee,
+                          "its file and line are unknown");
+    for (const auto &P : Opts.ExcludeFiles)
+      if (P->match(Site.File))
+        return;
+    TraceTarget &Target = traceTarget(Row, Callee, CE->getBeginLoc());
+    if (!Target.Decl)
+      return notRewritten(CE->getBeginLoc(), Callee, Target.WhyNot);
+    if (Expr *New = buildTraceCall(CE, Target.Decl, Site)) {
+      Replaced[CE] = New;
+      Slot = New;
+    } else
+      notRewritten(CE->getBeginLoc(), Callee,
+                   "Sema could not build the trace call");
+  }
+
+  void notRewritten(SourceLocation Loc, const FunctionDecl *Callee,
+                    llvm::StringRef Why) {
+    if (!Opts.Remarks || !Callee)
+      return;
+    if (!NotRewrittenID)
+      NotRewrittenID = Diags.getCustomDiagID(
+          DiagnosticsEngine::Remark,
+          "pymemcheck: call to %0 not rewritten: %1");
+    Diags.Report(Loc, NotRewrittenID) << Callee << Why;
+  }
+
+  /// True when FD has the signature calls.def gives Row's operation,
+  /// preceded by SiteParams parameters (2 for a trace entry point:
+  /// const char *filename, int lineno).
+  bool hasCatalogSignature(const FunctionDecl *FD, const CatalogEntry &Row,
+                           unsigned SiteParams) const {
+    const auto *Proto = FD->getType()->getAs<FunctionProtoType>();
+    if (!Proto || Proto->isVariadic())
+      return false;
+    QualType Result, Params[3];
+    unsigned N = operationSignature(Row.Op, *Ctx, Result, Params);
+    if (Proto->getNumParams() != SiteParams + N ||
+        !Ctx->hasSameType(Proto->getReturnType(), Result))
+      return false;
+    if (SiteParams &&
+        (!Ctx->hasSameType(Proto->getParamType(0),
+                           Ctx->getPointerType(Ctx->CharTy.withConst())) ||
+         !Ctx->hasSameType(Proto->getParamType(1), Ctx->IntTy)))
+      return false;
+    for (unsigned I = 0; I != N; ++I)
+      if (!Ctx->hasSameType(Proto->getParamType(SiteParams + I), Params[I]))
+        return false;
+    return true;
+  }
+
+  /// The file and line that __FILE__ and __LINE__ would give if written
+  /// where the callee's name is.  __LINE__ takes the end of the outermost
+  /// expansion of the macro it is written in, but sees a token of a macro
+  /// argument where the argument was written (arguments are expanded
+  /// before substitution).  __FILE__ is the presumed name (#line
+  /// honoured) after -fmacro-prefix-map.
+  bool callSite(SourceLocation Loc, CallSite &Site) const {
+    while (Loc.isMacroID()) {
+      if (SM->isMacroArgExpansion(Loc))
+        Loc = SM->getImmediateSpellingLoc(Loc);
+      else
+        Loc = SM->getImmediateExpansionRange(Loc).getEnd();
+    }
+    PresumedLoc P = SM->getPresumedLoc(Loc);
+    if (P.isInvalid())
+      return false;
+    Site.File = P.getFilename();
+    compat::applyFileMacroPrefixMap(Site.File, CI.getLangOpts(),
+                                    Ctx->getTargetInfo());
+    Site.Line = P.getLine();
+    return true;
+  }
+
+  /// The trace entry point of Row: the declaration user code can see (the
+  /// runtime's pymemcheck/trace.h) when there is one, else one made here,
+  /// extern "C", that only the rewritten calls refer to.
+  TraceTarget &traceTarget(const CatalogEntry &Row, const FunctionDecl *Callee,
+                           SourceLocation Loc) {
+    auto Found = Targets.try_emplace(&Row);
+    TraceTarget &Target = Found.first->second;
+    if (!Found.second)
+      return Target;
+
+    IdentifierInfo &Name = Ctx->Idents.get(Row.TraceName);
+    TranslationUnitDecl *TU = Ctx->getTranslationUnitDecl();
+    for (NamedDecl *ND : TU->lookup(DeclarationName(&Name))) {
+      auto *FD = dyn_cast<FunctionDecl>(ND);
+      if (FD && FD->isExternC() && hasCatalogSignature(FD, Row, 2)) {
+        Target.Decl = FD;
+        return Target;
+      }
+      Target.WhyNot = ("the declaration of '" + Row.TraceName +
+                       "' in scope does not have the trace entry point's type")
+                          .str();
+      return Target;
+    }
+
+    const auto *CalleeProto = Callee->getType()->castAs<FunctionProtoType>();
+    llvm::SmallVector<QualType, 5> ParamTypes;
+    ParamTypes.push_back(Ctx->getPointerType(Ctx->CharTy.withConst()));
+    ParamTypes.push_back(Ctx->IntTy);
+    for (QualType T : CalleeProto->getParamTypes())
+      ParamTypes.push_back(T);
+    FunctionProtoType::ExtProtoInfo EPI;
+    // Keep a nothrow callee's calls nothrow, so that C++ code around them
+    // needs no new landing pads.
+    if (CI.getLangOpts().CPlusPlus && CalleeProto->isNothrow())
+      EPI.ExceptionSpec.Type =
+          CI.getLangOpts().CPlusPlus11 ? EST_BasicNoexcept : EST_DynamicNone;
+    QualType Type =
+        Ctx->getFunctionType(CalleeProto->getReturnType(), ParamTypes, EPI);
+
+    DeclContext *DC = TU;
+    if (CI.getLangOpts().CPlusPlus) {
+      auto *Linkage = LinkageSpecDecl::Create(*Ctx, TU, Loc, Loc,
+                                              compat::cLanguageLinkage(),
+                                              /*HasBraces=*/false);
+      Linkage->setImplicit();
+      DC = Linkage;
+    }
+    // Not added to DC: user code cannot find it by name, so a later
+    // declaration of the same function never clashes with it.
+    FunctionDecl *FD =
+        FunctionDecl::Create(*Ctx, DC, Loc, Loc, DeclarationName(&Name), Type,
+                             Ctx->getTrivialTypeSourceInfo(Type, Loc),
+                             SC_Extern);
+    llvm::SmallVector<ParmVarDecl *, 5> Params;
+    for (QualType T : ParamTypes) {
+      ParmVarDecl *P = ParmVarDecl::Create(
+          *Ctx, FD, Loc, Loc, /*Id=*/nullptr, T,
+          Ctx->getTrivialTypeSourceInfo(T, Loc), SC_None, /*DefArg=*/nullptr);
+      P->setScopeInfo(0, Params.size());
+      Params.push_back(P);
+    }
+    FD->setParams(Params);
+    FD->setImplicit();
+    if (Callee->hasAttr<NoThrowAttr>())
+      FD->addAttr(NoThrowAttr::CreateImplicit(*Ctx));
+    Target.Decl = FD;
+    return Target;
+  }
+
+  Expr *buildTraceCall(CallExpr *Old, FunctionDecl *Trace,
+                       const CallSite &Site) {
+    Sema &S = CI.getSema();
+    SourceLocation Loc = Old->getBeginLoc();
+    QualType FileType =
+        Ctx->getStringLiteralArrayType(Ctx->CharTy, Site.File.size());
+    Expr *File = StringLiteral::Create(*Ctx, Site.File,
+                                       compat::ordinaryStringKind(),
+                                       /*Pascal=*/false, FileType, Loc);
+    Expr *Line = IntegerLiteral::Create(
+        *Ctx, llvm::APInt(Ctx->getIntWidth(Ctx->IntTy), Site.Line),
+        Ctx->IntTy, Loc);
+    llvm::SmallVector<Expr *, 5> Args{File, Line};
+    for (Expr *Arg : Old->arguments())
+      Args.push_back(Arg);
+
+    Expr *Fn = S.BuildDeclRefExpr(Trace, Trace->getType(), VK_LValue, Loc);
+    ExprResult New;
+    {
+      // Nothing here should fail; if it does, no diagnostic reaches the
+      // user and the old call stays.
+      Sema::SFINAETrap Trap(S);
+      New = S.BuildCallExpr(/*Scope=*/nullptr, Fn, Loc, Args,
+                            Old->getRParenLoc());
+      if (Trap.hasErrorOccurred())
+        return nullptr;
+    }
+    if (New.isInvalid() || !New.get() ||
+        !Ctx->hasSameType(New.get()->getType(), Old->getType()))
+      return nullptr;
+    return New.get();
+  }
+};
+
+/// The consumer used while building a precompiled header or a module: it
+/// rewrites nothing (see docs/plugin.md), and says so when asked.
+class AstFileConsumer : public ASTConsumer {
+public:
+  AstFileConsumer(CompilerInstance &CI, bool Remarks)
+      : CI(CI), Remarks(Remarks) {}
+
+  void HandleTranslationUnit(ASTContext &) override {
+    if (!Remarks)
+      return;
+    DiagnosticsEngine &Diags = CI.getDiagnostics();
+    Diags.Report(Diags.getCustomDiagID(
+        DiagnosticsEngine::Remark,
+        "pymemcheck: calls are not rewritten while building a precompiled "
+        "header or module; each compile that uses it rewrites the calls of "
+        "the functions it takes from it"));
+  }
+
+private:
+  CompilerInstance &CI;
+  bool Remarks;
+};
+
+bool buildsAstFile(const CompilerInstance &CI) {
+  switch (CI.getFrontendOpts().ProgramAction) {
+  case frontend::GeneratePCH:
+  case frontend::GenerateModule:
+  case frontend::GenerateModuleInterface:
+    return true;
+  default:
+    return CI.getLangOpts().CompilingPCH || CI.getLangOpts().isCompilingModule();
+  }
+}
+
+} // namespace
+
+std::unique_ptr<ASTConsumer> createTraceRewriter(CompilerInstance &CI,
+                                                 Options Opts) {
+  if (buildsAstFile(CI))
+    return std::make_unique<AstFileConsumer>(CI, Opts.Remarks);
+  return std::make_unique<TraceRewriter>(CI, std::move(Opts));
+}
+
+} // namespace pymemcheck

@@ -1,0 +1,421 @@
+/*
+ * block_table.c: the side table, address -> (site, size, family).
+ *
+ * This is the tracer's hot path, and a pointer-keyed global hash table is
+ * the wrong shape for it: at a million live blocks each insert and erase
+ * misses the cache (40-85 ns a pair, reference/tracing-performance.md §5),
+ * and one table needs one lock or atomics on every slot.  Instead:
+ *
+ *  - A radix map on the address.  Addresses are cut into 64 KiB regions;
+ *    each region has a leaf, which holds a small open-addressing table of
+ *    the blocks that start in it.  Consecutive allocations come from the
+ *    same pool or heap chunk, so they hit the same leaf, whose table is a
+ *    few KiB and stays in cache; a leaf holds at most a few thousand
+ *    entries (64 KiB / 16-byte blocks), so even a random probe inside it
+ *    stays near.  4096 consecutive leaves form a "mid" node (256 MiB of
+ *    address space); mids are found through a small hash of the address's
+ *    top bits, so any 64-bit address works, not only x86-64's 47 bits.
+ *
+ *  - One spinlock per leaf.  Threads touching different 64 KiB regions
+ *    never meet; the uncontended cost is one atomic exchange per operation.
+ *
+ *  - 8-byte entries: the block's offset in its region (16 bits), a state
+ *    (live or freed: 2 bits), the family (2), the site id (18) and 26 bits
+ *    of size.  Tables are kept between 3/8 and 3/4 full, so a live block
+ *    costs 11 to 21 bytes of table.  Sizes of 64 MiB and more escape to a
+ *    separate, locked list (such blocks are few, and their memset dwarfs
+ *    the lookup).
+ *
+ *  - A freed block's entry stays as a tombstone carrying the site that
+ *    freed it, until its slot is needed: a second free of the same address
+ *    finds it and is reported as a double free with both sites.  Tables
+ *    are rebuilt without tombstones when they fill up, so this is best
+ *    effort, like any quarantine.
+ *
+ * Leaves, mids and the big-size list are never taken from a traced
+ * allocator (tracer_memory.c).  Mids are never freed, so lookups of a mid
+ * need no lock.
+ */
+#include "tracer.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <string.h>
+
+enum {
+    LEAF_BITS = 12,
+    SPAN_SHIFT = PMC_REGION_BITS + LEAF_BITS,
+    SPAN_SLOTS = 4096,
+    MIN_SHIFT = 3,              /* 8 slots: one cache line */
+};
+
+#define SIZE_ESCAPE PMC_AUX_MAX
+
+static inline uint32_t offset_of(uintptr_t a)
+{
+    return (uint32_t)(a & PMC_OFFSET_MASK);
+}
+
+static inline uint64_t with_state(uint64_t e, enum pmc_found state, uint64_t aux)
+{
+    return (e & ((1ull << PMC_AUX_SHIFT) - 1) & ~(3ull << PMC_STATE_SHIFT)) |
+           (uint64_t)state << PMC_STATE_SHIFT | aux << PMC_AUX_SHIFT;
+}
+
+/* ---- Big sizes: blocks whose size does not fit in 26 bits ---- */
+
+struct big {
+    uintptr_t address;
+    size_t size;
+};
+
+static pthread_mutex_t big_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct big *bigs;
+static size_t bigs_used, bigs_room;
+
+static struct big *big_find(uintptr_t a)
+{
+    for (size_t i = 0; i < bigs_used; i++)
+        if (bigs[i].address == a)
+            return &bigs[i];
+    return NULL;
+}
+
+static bool big_set(uintptr_t a, size_t size)
+{
+    pthread_mutex_lock(&big_lock);
+    struct big *b = big_find(a);
+    if (b == NULL && bigs_used == bigs_room) {
+        size_t room = bigs_room ? bigs_room * 2 : 64;
+        struct big *more = pmc_mem_alloc(room * sizeof *more);
+        if (more != NULL) {
+            if (bigs_used)
+                memcpy(more, bigs, bigs_used * sizeof *more);
+            pmc_mem_free(bigs, bigs_room * sizeof *bigs);
+            bigs = more;
+            bigs_room = room;
+        }
+    }
+    if (b == NULL && bigs_used < bigs_room)
+        b = &bigs[bigs_used++];
+    if (b != NULL) {
+        b->address = a;
+        b->size = size;
+    }
+    pthread_mutex_unlock(&big_lock);
+    return b != NULL;
+}
+
+/* The big size recorded for a, removed from the list. */
+static size_t big_take(uintptr_t a)
+{
+    pthread_mutex_lock(&big_lock);
+    struct big *b = big_find(a);
+    size_t size = b ? b->size : 0;
+    if (b != NULL)
+        *b = bigs[--bigs_used];
+    pthread_mutex_unlock(&big_lock);
+    return size;
+}
+
+/* A live entry for b at a; false when a big size cannot be kept. */
+static bool live_entry(uintptr_t a, const struct pmc_block *b, uint64_t *e)
+{
+    uint64_t aux = b->size;
+    if (b->size >= SIZE_ESCAPE) {
+        if (!big_set(a, b->size))
+            return false;
+        aux = SIZE_ESCAPE;
+    }
+    *e = pmc_entry(offset_of(a), PMC_LIVE, b->family, b->site, aux);
+    return true;
+}
+
+/* Decode an entry leaving the table's live set, taking its big size. */
+static void decode_leaving(uintptr_t a, uint64_t e, struct pmc_block *out)
+{
+    pmc_entry_decode(e, out);
+    if (pmc_entry_state(e) == PMC_LIVE && pmc_entry_aux(e) == SIZE_ESCAPE)
+        out->size = big_take(a);
+}
+
+/* ---- The radix map ---- */
+
+struct mid {
+    struct pmc_leaf leaves[1 << LEAF_BITS];
+};
+
+struct span {
+    _Atomic uint64_t key;       /* (address >> SPAN_SHIFT) + 1; 0: empty */
+    _Atomic(struct mid *) mid;
+};
+
+static struct span spans[SPAN_SLOTS];
+static pthread_mutex_t span_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static inline uint32_t span_hash(uint64_t key)
+{
+    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 52);
+}
+
+static struct mid *find_span(uint64_t key, bool create)
+{
+    for (uint32_t i = span_hash(key), n = 0; n < SPAN_SLOTS;
+         i = (i + 1) & (SPAN_SLOTS - 1), n++) {
+        uint64_t k = atomic_load_explicit(&spans[i].key, memory_order_acquire);
+        if (k == key)
+            return atomic_load_explicit(&spans[i].mid, memory_order_relaxed);
+        if (k != 0)
+            continue;
+        if (!create)
+            return NULL;
+        struct mid *mid = pmc_mem_alloc(sizeof *mid);
+        if (mid != NULL) {
+            atomic_store_explicit(&spans[i].mid, mid, memory_order_relaxed);
+            atomic_store_explicit(&spans[i].key, key, memory_order_release);
+        }
+        return mid;
+    }
+    return NULL;
+}
+
+/* Mids are never freed, so a leaf pointer stays valid for the life of the
+ * process, and the threads' caches of leaves need no invalidation. */
+struct pmc_leaf *pmc_leaf_lookup(uintptr_t a, bool create)
+{
+    uint64_t key = ((uint64_t)a >> SPAN_SHIFT) + 1;
+    struct mid *mid = find_span(key, false);
+    if (mid == NULL && create) {
+        pthread_mutex_lock(&span_lock);
+        mid = find_span(key, true);
+        pthread_mutex_unlock(&span_lock);
+    }
+    if (mid == NULL)
+        return NULL;
+    struct pmc_leaf *l =
+        &mid->leaves[((uint64_t)a >> PMC_REGION_BITS) & ((1u << LEAF_BITS) - 1)];
+    uintptr_t region = (a >> PMC_REGION_BITS) + 1;
+    pmc_self.leaves[region & 15] = (struct pmc_leaf_cache){region, l};
+    return l;
+}
+
+/* ---- Leaves ---- */
+
+void pmc_leaf_wait(struct pmc_leaf *l)
+{
+    unsigned n = 0;
+    do {
+        while (atomic_load_explicit(&l->lock, memory_order_relaxed)) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+            if (++n % 64 == 0)
+                sched_yield();
+        }
+    } while (atomic_exchange_explicit(&l->lock, 1, memory_order_acquire));
+}
+
+static void put(uint64_t *slots, uint32_t shift, uint64_t e)
+{
+    uint32_t mask = (1u << shift) - 1;
+    uint32_t i = pmc_leaf_home((uint32_t)(e & PMC_OFFSET_MASK), shift);
+    while (slots[i] != 0)
+        i = (i + 1) & mask;
+    slots[i] = e;
+}
+
+/* Rebuild the leaf's table at the size its live entries need (load 3/8 or
+ * less), keeping tombstones while it is under half full.  False without
+ * memory. */
+static bool rebuild(struct pmc_leaf *l)
+{
+    uint32_t shift = MIN_SHIFT;
+    while (((uint64_t)l->live + 1) * 8 > (3ull << shift))
+        shift++;
+    uint64_t *slots = pmc_mem_alloc(sizeof(uint64_t) << shift);
+    if (slots == NULL)
+        return false;
+    uint32_t used = 0, cap = l->shift ? 1u << l->shift : 0;
+    for (uint32_t i = 0; i < cap; i++) {
+        if (pmc_entry_state(l->slots[i]) == PMC_LIVE) {
+            put(slots, shift, l->slots[i]);
+            used++;
+        }
+    }
+    for (uint32_t i = 0; i < cap && used * 2 < (1u << shift); i++) {
+        if (pmc_entry_state(l->slots[i]) == PMC_FREED) {
+            put(slots, shift, l->slots[i]);
+            used++;
+        }
+    }
+    if (cap != 0)
+        pmc_mem_free(l->slots, sizeof(uint64_t) << l->shift);
+    l->slots = slots;
+    l->shift = shift;
+    l->used = used;
+    return true;
+}
+
+/* Memory follows the live set down as well as up: without this, a region
+ * keeps the table of its busiest moment for the life of the process (and
+ * a program whose allocator moves to new regions keeps them all). */
+void pmc_leaf_shrink(struct pmc_leaf *l)
+{
+    rebuild(l);
+}
+
+/* Room for one more entry.  Past 3/4 the table is rebuilt; when that fails
+ * the tracer keeps going until only one empty slot is left (a probe must
+ * always end on one). */
+static bool make_room(struct pmc_leaf *l)
+{
+    uint32_t cap = l->shift ? 1u << l->shift : 0;
+    if ((l->used + 1) * 4 <= cap * 3)
+        return true;
+    return rebuild(l) || l->used + 2 <= cap;
+}
+
+/* ---- Operations: the general cases ---- */
+
+int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
+                          struct pmc_block *displaced)
+{
+    uintptr_t a = (uintptr_t)p;
+    struct pmc_leaf *l = pmc_leaf_lookup(a, true);
+    if (l == NULL)
+        return -1;
+    int result = 0;
+    uint64_t e;
+    pmc_leaf_lock(l);
+    uint64_t *slot = pmc_leaf_find(l, offset_of(a));
+    if (slot != NULL && pmc_entry_state(*slot) == PMC_LIVE) {
+        /* Freed by code the tracer does not see (a libc block freed by an
+         * untraced free()), and handed out again. */
+        decode_leaving(a, *slot, displaced);
+        result = 1;
+    }
+    if (!live_entry(a, b, &e)) {
+        result = -1;
+    } else if (slot != NULL) {
+        if (pmc_entry_state(*slot) == PMC_FREED)
+            l->live++;
+        *slot = e;
+    } else if (make_room(l)) {
+        put(l->slots, l->shift, e);
+        l->used++;
+        l->live++;
+    } else {
+        if (pmc_entry_aux(e) == SIZE_ESCAPE)
+            big_take(a);
+        result = -1;
+    }
+    pmc_leaf_unlock(l);
+    return result;
+}
+
+enum pmc_found pmc_table_free_slow(const void *p, uint32_t free_site, struct pmc_block *out)
+{
+    uintptr_t a = (uintptr_t)p;
+    struct pmc_leaf *l = pmc_leaf_lookup(a, false);
+    if (l == NULL)
+        return PMC_ABSENT;
+    pmc_leaf_lock(l);
+    uint64_t *slot = pmc_leaf_find(l, offset_of(a));
+    enum pmc_found was = slot ? pmc_entry_state(*slot) : PMC_ABSENT;
+    if (was == PMC_LIVE || was == PMC_FREED)
+        decode_leaving(a, *slot, out);
+    if (was == PMC_LIVE) {
+        *slot = with_state(*slot, PMC_FREED, free_site);
+        l->live--;
+        if (pmc_leaf_too_big(l))
+            rebuild(l);
+    }
+    pmc_leaf_unlock(l);
+    return was;
+}
+
+/* The dump runs on the way to abort(), maybe while another thread holds
+ * this leaf's lock (or this thread was interrupted holding it): wait a
+ * little, then read without it.  Slots are never unmapped while a table is
+ * in use (tracer_memory.c recycles them), so a racing read can be stale
+ * but cannot fault.  The lookup avoids the thread's leaf cache, which a
+ * signal handler must not write. */
+enum pmc_found pmc_table_peek(const void *p, struct pmc_block *out)
+{
+    uintptr_t a = (uintptr_t)p;
+    struct mid *mid = find_span(((uint64_t)a >> SPAN_SHIFT) + 1, false);
+    if (mid == NULL)
+        return PMC_ABSENT;
+    struct pmc_leaf *l = &mid->leaves[(a >> PMC_REGION_BITS) & ((1u << LEAF_BITS) - 1)];
+    bool locked = false;
+    for (int i = 0; i < 1000 && !locked; i++)
+        locked = !atomic_exchange_explicit(&l->lock, 1, memory_order_acquire);
+    uint64_t *slot = pmc_leaf_find(l, offset_of(a));
+    enum pmc_found was = slot ? pmc_entry_state(*slot) : PMC_ABSENT;
+    if (was != PMC_ABSENT)
+        pmc_entry_decode(*slot, out);
+    if (locked)
+        pmc_leaf_unlock(l);
+    return was;
+}
+
+/* ---- Every leaf ---- */
+
+static void for_each_leaf(void (*fn)(struct pmc_leaf *))
+{
+    for (int i = 0; i < SPAN_SLOTS; i++) {
+        if (atomic_load_explicit(&spans[i].key, memory_order_acquire) == 0)
+            continue;
+        struct mid *mid = atomic_load_explicit(&spans[i].mid, memory_order_relaxed);
+        for (int j = 0; j < (1 << LEAF_BITS); j++)
+            fn(&mid->leaves[j]);
+    }
+}
+
+static void clear_leaf(struct pmc_leaf *l)
+{
+    pmc_leaf_lock(l);
+    if (l->shift != 0)
+        pmc_mem_free(l->slots, sizeof(uint64_t) << l->shift);
+    l->slots = NULL;
+    l->shift = 0;
+    l->used = 0;
+    l->live = 0;
+    pmc_leaf_unlock(l);
+}
+
+void pmc_table_clear(void)
+{
+    for_each_leaf(clear_leaf);
+    pthread_mutex_lock(&big_lock);
+    bigs_used = 0;
+    pthread_mutex_unlock(&big_lock);
+}
+
+static void lock_leaf(struct pmc_leaf *l)
+{
+    pmc_leaf_lock(l);
+}
+
+static void unlock_leaf(struct pmc_leaf *l)
+{
+    pmc_leaf_unlock(l);
+}
+
+/* fork() while another thread holds a leaf would leave the child with a
+ * lock nobody releases and a table half updated: the fork handlers hold
+ * every lock across the fork, in the order the tracer takes them (a leaf,
+ * then the big list or tracer_memory's lock). */
+void pmc_table_lock_all(void)
+{
+    pthread_mutex_lock(&span_lock);
+    for_each_leaf(lock_leaf);
+    pthread_mutex_lock(&big_lock);
+}
+
+void pmc_table_unlock_all(void)
+{
+    pthread_mutex_unlock(&big_lock);
+    for_each_leaf(unlock_leaf);
+    pthread_mutex_unlock(&span_lock);
+}

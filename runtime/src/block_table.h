@@ -1,0 +1,213 @@
+/*
+ * block_table.h: the side table's layout and its two hot operations,
+ * inline (included by tracer.h; block_table.c has the rest and the design).
+ *
+ * Inline because a traced malloc/free pair is otherwise a chain of calls
+ * across files whose prologues and epilogues cost as much as the work, and
+ * the budget for the whole record is a couple of dozen nanoseconds, half
+ * of it the two leaf locks (bench/trace_overhead.c measures it).
+ */
+#ifndef PYMEMCHECK_BLOCK_TABLE_H
+#define PYMEMCHECK_BLOCK_TABLE_H
+
+/* Addresses are cut into 64 KiB regions; a region's leaf holds a small
+ * open-addressing table of the blocks that start in it. */
+#define PMC_REGION_BITS 16
+
+/* An entry: the block's offset in its region (16 bits), its state (2),
+ * family (2), site (18), and 26 bits of "aux": the size of a live block
+ * (PMC_AUX_MAX: a big size, kept aside), or the site that freed a freed
+ * one.  0 is an empty slot. */
+#define PMC_OFFSET_MASK 0xFFFFull
+#define PMC_STATE_SHIFT 16
+#define PMC_FAMILY_SHIFT 18
+#define PMC_SITE_SHIFT 20
+#define PMC_AUX_SHIFT 38
+#define PMC_AUX_MAX ((1ull << (64 - PMC_AUX_SHIFT)) - 1)
+
+struct pmc_leaf {
+    atomic_uint lock;
+    uint32_t used;              /* non-empty slots, tombstones included */
+    uint32_t live;              /* live entries */
+    uint32_t shift;             /* log2 of the slot count; 0: no slots yet */
+    uint64_t *slots;
+};
+
+static inline uint64_t pmc_entry(uint32_t offset, enum pmc_found state,
+                                 enum pmc_family family, uint32_t site, uint64_t aux)
+{
+    return offset | (uint64_t)state << PMC_STATE_SHIFT |
+           (uint64_t)family << PMC_FAMILY_SHIFT | (uint64_t)site << PMC_SITE_SHIFT |
+           aux << PMC_AUX_SHIFT;
+}
+
+static inline enum pmc_found pmc_entry_state(uint64_t e)
+{
+    return (enum pmc_found)((e >> PMC_STATE_SHIFT) & 3);
+}
+
+static inline uint64_t pmc_entry_aux(uint64_t e)
+{
+    return e >> PMC_AUX_SHIFT;
+}
+
+static inline void pmc_entry_decode(uint64_t e, struct pmc_block *out)
+{
+    out->site = (uint32_t)((e >> PMC_SITE_SHIFT) & PMC_MAX_SITES);
+    out->family = (enum pmc_family)((e >> PMC_FAMILY_SHIFT) & 3);
+    out->size = pmc_entry_state(e) == PMC_LIVE ? (size_t)pmc_entry_aux(e) : 0;
+    out->free_site = pmc_entry_state(e) == PMC_FREED ? (uint32_t)pmc_entry_aux(e) : 0;
+}
+
+/* The leaf of a's region: from the thread's cache of the regions it used
+ * last (direct-mapped by region number), else through the radix map.  NULL
+ * when the region has no leaf (create false) or there is no memory. */
+PMC_T_HIDDEN struct pmc_leaf *pmc_leaf_lookup(uintptr_t a, bool create);
+
+static PMC_T_INLINE struct pmc_leaf *pmc_leaf_of(uintptr_t a, bool create)
+{
+    uintptr_t key = (a >> PMC_REGION_BITS) + 1;
+    struct pmc_leaf_cache *c = &pmc_self.leaves[key & 15];
+    if (PMC_T_LIKELY(c->key == key))
+        return c->leaf;
+    return pmc_leaf_lookup(a, create);
+}
+
+PMC_T_HIDDEN void pmc_leaf_wait(struct pmc_leaf *l);
+
+static PMC_T_INLINE void pmc_leaf_lock(struct pmc_leaf *l)
+{
+    if (PMC_T_UNLIKELY(atomic_exchange_explicit(&l->lock, 1, memory_order_acquire)))
+        pmc_leaf_wait(l);
+}
+
+static PMC_T_INLINE void pmc_leaf_unlock(struct pmc_leaf *l)
+{
+    atomic_store_explicit(&l->lock, 0, memory_order_release);
+}
+
+/* Fibonacci hashing of the offset into the leaf's slots.  Random, not
+ * order-preserving: a leaf is at most a few thousand slots, so the region
+ * already gives the locality, and order-preserving hashes pile strided
+ * blocks (every 4 KiB, say) onto a few slots. */
+static PMC_T_INLINE uint32_t pmc_leaf_home(uint32_t offset, uint32_t shift)
+{
+    return (offset * 0x9E3779B1u) >> (32 - shift);
+}
+
+/* The slot holding offset, or NULL; when NULL, *spare is where a new
+ * entry for offset goes: the first tombstone on its probe path (the
+ * oldest record of a freed block gives way, so that tables fill with
+ * tombstones, and need rebuilding, only slowly), else the empty slot that
+ * ended the probe.  With the leaf locked and slots present. */
+static PMC_T_INLINE uint64_t *pmc_leaf_probe(const struct pmc_leaf *l, uint32_t offset,
+                                             uint64_t **spare)
+{
+    uint32_t mask = (1u << l->shift) - 1;
+    *spare = NULL;
+    for (uint32_t i = pmc_leaf_home(offset, l->shift);; i = (i + 1) & mask) {
+        uint64_t e = l->slots[i];
+        if ((e & PMC_OFFSET_MASK) == offset && e != 0)
+            return &l->slots[i];
+        if (e == 0) {
+            if (*spare == NULL)
+                *spare = &l->slots[i];
+            return NULL;
+        }
+        if (*spare == NULL && pmc_entry_state(e) == PMC_FREED)
+            *spare = &l->slots[i];
+    }
+}
+
+/* The slot holding offset, or NULL.  With the leaf locked. */
+static PMC_T_INLINE uint64_t *pmc_leaf_find(const struct pmc_leaf *l, uint32_t offset)
+{
+    uint64_t *spare;
+    return l->shift ? pmc_leaf_probe(l, offset, &spare) : NULL;
+}
+
+/* A table sized for a peak long gone: its live entries fill under 1/8 of
+ * it.  Small tables are left alone, so that a region going back and forth
+ * between no block and a few never rebuilds. */
+#define PMC_SHRINK_MIN_SHIFT 7
+static PMC_T_INLINE bool pmc_leaf_too_big(const struct pmc_leaf *l)
+{
+    return l->shift > PMC_SHRINK_MIN_SHIFT && l->live * 8 < (1u << l->shift);
+}
+
+/* Rebuild l at the size its live entries need (with the leaf locked). */
+PMC_T_HIDDEN void pmc_leaf_shrink(struct pmc_leaf *l);
+
+/* The general cases of the two operations below: big sizes, a full leaf,
+ * a live entry displaced. */
+PMC_T_HIDDEN int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
+                                       struct pmc_block *displaced);
+PMC_T_HIDDEN enum pmc_found pmc_table_free_slow(const void *p, uint32_t free_site,
+                                                struct pmc_block *out);
+
+/* Record p.  Returns 0, 1 when a live entry at p was replaced (its block
+ * was freed by code the tracer does not see: its record is in *displaced),
+ * or -1 when there is no memory for the record.  The fast case: a region
+ * that has a leaf with room, and p's own tombstone (the allocator handing
+ * out an address it took back, the usual case) or a spare slot. */
+static PMC_T_INLINE int pmc_table_insert(const void *p, const struct pmc_block *b,
+                                         struct pmc_block *displaced)
+{
+    uintptr_t a = (uintptr_t)p;
+    struct pmc_leaf *l = pmc_leaf_of(a, false);
+    if (PMC_T_UNLIKELY(l == NULL || b->size >= PMC_AUX_MAX))
+        return pmc_table_insert_slow(p, b, displaced);
+    uint32_t offset = (uint32_t)(a & PMC_OFFSET_MASK);
+    uint64_t e = pmc_entry(offset, PMC_LIVE, b->family, b->site, b->size);
+    pmc_leaf_lock(l);
+    uint64_t *spare = NULL;
+    uint64_t *slot = l->shift ? pmc_leaf_probe(l, offset, &spare) : NULL;
+    if (slot != NULL && pmc_entry_state(*slot) == PMC_FREED) {
+        *slot = e;
+        l->live++;
+        pmc_leaf_unlock(l);
+        return 0;
+    }
+    if (slot == NULL && spare != NULL &&
+        (*spare != 0 || (l->used + 1) * 4 <= (3u << l->shift))) {
+        l->used += *spare == 0;
+        *spare = e;
+        l->live++;
+        pmc_leaf_unlock(l);
+        return 0;
+    }
+    pmc_leaf_unlock(l);
+    return pmc_table_insert_slow(p, b, displaced);
+}
+
+/* Mark p freed at free_site.  Returns what was there; *out gets the record
+ * (for PMC_LIVE and PMC_FREED).  Only a PMC_LIVE entry changes. */
+static PMC_T_INLINE enum pmc_found pmc_table_free(const void *p, uint32_t free_site,
+                                                  struct pmc_block *out)
+{
+    uintptr_t a = (uintptr_t)p;
+    struct pmc_leaf *l = pmc_leaf_of(a, false);
+    if (PMC_T_UNLIKELY(l == NULL))
+        return PMC_ABSENT;
+    pmc_leaf_lock(l);
+    uint64_t *slot = pmc_leaf_find(l, (uint32_t)(a & PMC_OFFSET_MASK));
+    uint64_t e = slot ? *slot : 0;
+    if (e == 0) {
+        pmc_leaf_unlock(l);
+        return PMC_ABSENT;
+    }
+    if (PMC_T_UNLIKELY(pmc_entry_state(e) != PMC_LIVE || pmc_entry_aux(e) == PMC_AUX_MAX)) {
+        pmc_leaf_unlock(l);
+        return pmc_table_free_slow(p, free_site, out);
+    }
+    *slot = (e & ((1ull << PMC_AUX_SHIFT) - 1) & ~(3ull << PMC_STATE_SHIFT)) |
+            (uint64_t)PMC_FREED << PMC_STATE_SHIFT | (uint64_t)free_site << PMC_AUX_SHIFT;
+    l->live--;
+    if (PMC_T_UNLIKELY(pmc_leaf_too_big(l)))
+        pmc_leaf_shrink(l);
+    pmc_leaf_unlock(l);
+    pmc_entry_decode(e, out);
+    return PMC_LIVE;
+}
+
+#endif /* PYMEMCHECK_BLOCK_TABLE_H */

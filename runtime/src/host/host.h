@@ -1,0 +1,24 @@
+/*
+ * host.h: what the host library's own files (runtime/src/host/) promise
+ * each other.  The host library is the tracer inside a real CPython
+ * process: the tracer's files (runtime/src/, through tracer.h) plus these,
+ * which are the only ones that include <Python.h>.  docs/host.md.
+ */
+#ifndef PYMEMCHECK_HOST_INTERNAL_H
+#define PYMEMCHECK_HOST_INTERNAL_H
+
+#include "tracer.h"
+
+/* gil_check.c: the check tracer_hooks.c runs first in every MEM and OBJ
+ * hook call (pmc_hooks_set_check): a call made without an attached thread
+ * state is reported with its call site, once per site, and counted as a
+ * misuse; on_misuse=abort then aborts. */
+PMC_T_HIDDEN void pmc_host_check_thread_state(enum pmc_api api, uint32_t site);
+
+/* debug_hooks.c: find out whether CPython's debug hooks are below the
+ * tracer's (just installed), and if so have every block the tracer hands
+ * them on a free or realloc checked first, so that a damaged one is named
+ * with its call sites before CPython aborts on it.  Needs the GIL. */
+PMC_T_HIDDEN void pmc_host_debug_hooks_probe(void);
+
+#endif /* PYMEMCHECK_HOST_INTERNAL_H */

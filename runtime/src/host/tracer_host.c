@@ -1,0 +1,107 @@
+/*
+ * tracer_host.c: the tracer's seams inside a real CPython process (the
+ * host library's counterpart of tracer_standalone.c).
+ *
+ * libpymemcheck-host.so is what an extension compiled with the trace
+ * rewrite links against.  It holds no allocator: the PyMem_*, PyObject_*
+ * and PyMem_{Get,Set}Allocator functions the tracer calls are the
+ * interpreter's, bound when the library is loaded, so the tracer's hooks
+ * go into that interpreter's own PEP 445 chain, above whatever it had
+ * (pymalloc, the debug hooks, tracemalloc).  The library is loaded once
+ * per process, however many traced extensions need it, so they all share
+ * one table and one report.
+ *
+ * When tracing starts.  An extension is imported with the GIL held, after
+ * the interpreter is initialised, and the loader loads this library with
+ * the first traced extension: that is when tracing starts (start=load and
+ * start=first_call alike), because it is the one moment the GIL is known
+ * to be held, which PyMem_SetAllocator needs once the interpreter runs.
+ * Starting there also puts the hooks below any tracemalloc started later,
+ * the order in which the two coexist (docs/host.md).  When the library is
+ * loaded before the interpreter is initialised (linked into a program that
+ * embeds CPython), tracing starts at the first traced call made with the
+ * GIL held.  start=manual leaves it to pymemcheck_trace_start(), which must
+ * be called with the GIL held.
+ *
+ * The table is never complete in the host (the interpreter allocated long
+ * before the library was loaded), so pmc_start_at_load is never used: a
+ * free of an address the table never saw is the normal case here.
+ */
+#include <Python.h>
+
+#include "host.h"
+
+#include <stdlib.h>
+
+static atomic_bool hooks_missed;
+
+/* Runs at exit just before the report (atexit is last in, first out). */
+static void note_missed_hooks(void)
+{
+    if (atomic_load(&hooks_missed) && pmc_config.report != PMC_REPORT_NONE)
+        fputs("pymemcheck: note: the tracer's hooks were taken out of CPython's "
+              "allocator chain during the run (see the warning above): the leak "
+              "report misses what happened after that, and counts the blocks freed "
+              "since as leaks\n",
+              stderr);
+}
+
+__attribute__((constructor)) static void host_loaded(void)
+{
+    /* Untraced code in the host is the interpreter itself: its blocks live
+     * at exit are not the extension's leaks.  untraced=report lists them. */
+    pmc_config.report_unknown = false;
+    pmc_config_from_environment();
+    /* Registered at load, so that it runs after the interpreter has shut
+     * down (Py_FinalizeEx frees what it frees before C's atexit handlers
+     * run) and after the atexit handlers of anything loaded later. */
+    atexit(pmc_report_at_exit);
+    atexit(note_missed_hooks);
+    if (pmc_config.start != PMC_START_MANUAL && pmc_seam_may_start() && pmc_start() < 0)
+        fputs("pymemcheck: the tracer cannot get memory for its tables; tracing is "
+              "off\n", stderr);
+}
+
+/* tracemalloc takes some of its own buffers from the raw allocator it saved
+ * when the interpreter started, below the tracer, and may free them through
+ * the tracer's hook; CPython allocates strings around its initialisation
+ * and finalisation with the default raw allocator (_PyMem_SetDefaultAllocator). */
+bool pmc_seam_unseen_allocations(enum pmc_family family)
+{
+    return family == PMC_LIBC || family == PMC_RAW;
+}
+
+bool pmc_seam_may_start(void)
+{
+    return Py_IsInitialized() && PyGILState_Check();
+}
+
+void pmc_seam_tracing_changed(bool on)
+{
+    pmc_hooks_set_check(on ? pmc_host_check_thread_state : NULL);
+    if (on)
+        pmc_host_debug_hooks_probe();
+    else
+        pmc_hooks_set_block_check(NULL);
+}
+
+/* A traced free whose site the hook never took: the free went to an
+ * allocator chain without the tracer's hook in it.  tracemalloc.stop() is
+ * what does that in practice: it restores the allocators it saved when it
+ * started, and if that was before the tracer started, ours were not among
+ * them. */
+void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site)
+{
+    if (atomic_exchange(&hooks_missed, true))
+        return;
+    const struct pmc_site *s = pmc_site_get(site);
+    fprintf(stderr,
+            "pymemcheck: warning: %s at %s:%d did not reach the tracer's hook: the "
+            "hooks are no longer in CPython's allocator chain, so nothing more is "
+            "recorded. tracemalloc.stop() does this when tracemalloc was started "
+            "before pymemcheck (python -X tracemalloc, or tracemalloc.start() before "
+            "the first traced extension was imported): it restores the allocators "
+            "it saved, without pymemcheck's. Start tracemalloc after importing the "
+            "traced extension, or do not stop it\n",
+            pmc_apis[api].name, s->file, s->line);
+}

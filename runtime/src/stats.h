@@ -1,0 +1,107 @@
+/*
+ * stats.h: the counters' layout and their two hot updates, inline
+ * (included by tracer.h; stats.c has the rest and the design).
+ */
+#ifndef PYMEMCHECK_STATS_H
+#define PYMEMCHECK_STATS_H
+
+/* One thread's share of one site, written by that thread only. */
+struct pmc_counters {
+    _Atomic uint64_t allocs;
+    _Atomic uint64_t frees;
+    _Atomic int64_t bytes;      /* allocated minus freed, not yet flushed */
+};
+
+/* One site, all threads. */
+struct pmc_totals {
+    _Atomic int64_t flushed;    /* live bytes flushed from the shards */
+    _Atomic uint64_t peak;
+    _Atomic uint64_t allocs;    /* counted by threads without a shard */
+    _Atomic uint64_t frees;
+    _Atomic uint64_t injected;
+};
+
+struct pmc_shard {
+    struct pmc_chunked counters;
+    _Atomic int64_t bytes;      /* process-wide share, not yet flushed */
+    struct pmc_shard *next;     /* every shard ever made */
+    struct pmc_shard *next_free;
+};
+
+PMC_T_HIDDEN extern struct pmc_chunked pmc_site_totals;
+PMC_T_HIDDEN extern _Atomic int64_t pmc_process_flushed;
+PMC_T_HIDDEN extern _Atomic uint64_t pmc_process_peak;
+
+/* The general cases: no shard or counters chunk yet, a share to flush, a
+ * new peak. */
+PMC_T_HIDDEN void pmc_stats_alloc_slow(uint32_t site, size_t size);
+PMC_T_HIDDEN void pmc_stats_free_slow(uint32_t site, size_t size);
+
+/* This thread's counters for site, or NULL when it has none yet. */
+static PMC_T_INLINE struct pmc_counters *pmc_my_counters(uint32_t site)
+{
+    struct pmc_shard *shard = pmc_self.shard;
+    if (PMC_T_UNLIKELY(shard == NULL))
+        return NULL;
+    return pmc_chunked_get(&shard->counters, site, sizeof(struct pmc_counters));
+}
+
+#define PMC_LOAD(x) atomic_load_explicit(&(x), memory_order_relaxed)
+#define PMC_STORE(x, v) atomic_store_explicit(&(x), (v), memory_order_relaxed)
+
+PMC_T_HIDDEN void pmc_stats_raise_peaks(struct pmc_totals *t, int64_t site_live,
+                                        int64_t process_live);
+
+/* Whether a share may take this value, or must be flushed (slow path). */
+static PMC_T_INLINE bool pmc_share_fits(int64_t share)
+{
+    return share < PMC_FLUSH_BYTES && share > -PMC_FLUSH_BYTES;
+}
+
+/* The owner's shares are updated with plain loads and stores. */
+static PMC_T_INLINE void pmc_stats_alloc(uint32_t site, size_t size)
+{
+    struct pmc_counters *c = pmc_my_counters(site);
+    if (PMC_T_UNLIKELY(c == NULL)) {
+        pmc_stats_alloc_slow(site, size);
+        return;
+    }
+    struct pmc_shard *shard = pmc_self.shard;
+    int64_t mine = PMC_LOAD(c->bytes) + (int64_t)size;
+    int64_t all = PMC_LOAD(shard->bytes) + (int64_t)size;
+    if (PMC_T_UNLIKELY(!pmc_share_fits(mine) || !pmc_share_fits(all))) {
+        pmc_stats_alloc_slow(site, size);
+        return;
+    }
+    PMC_STORE(c->bytes, mine);
+    PMC_STORE(shard->bytes, all);
+    PMC_STORE(c->allocs, PMC_LOAD(c->allocs) + 1);
+    /* Flushed total + own share against the peak: exact with one thread. */
+    struct pmc_totals *t = pmc_chunked_get(&pmc_site_totals, site, sizeof *t);
+    int64_t site_live = PMC_LOAD(t->flushed) + mine;
+    int64_t process_live = PMC_LOAD(pmc_process_flushed) + all;
+    if (PMC_T_UNLIKELY(site_live > (int64_t)PMC_LOAD(t->peak) ||
+                       process_live > (int64_t)PMC_LOAD(pmc_process_peak)))
+        pmc_stats_raise_peaks(t, site_live, process_live);
+}
+
+static PMC_T_INLINE void pmc_stats_free(uint32_t site, size_t size)
+{
+    struct pmc_counters *c = pmc_my_counters(site);
+    if (PMC_T_UNLIKELY(c == NULL)) {
+        pmc_stats_free_slow(site, size);
+        return;
+    }
+    struct pmc_shard *shard = pmc_self.shard;
+    int64_t mine = PMC_LOAD(c->bytes) - (int64_t)size;
+    int64_t all = PMC_LOAD(shard->bytes) - (int64_t)size;
+    if (PMC_T_UNLIKELY(!pmc_share_fits(mine) || !pmc_share_fits(all))) {
+        pmc_stats_free_slow(site, size);
+        return;
+    }
+    PMC_STORE(c->bytes, mine);
+    PMC_STORE(shard->bytes, all);
+    PMC_STORE(c->frees, PMC_LOAD(c->frees) + 1);
+}
+
+#endif /* PYMEMCHECK_STATS_H */

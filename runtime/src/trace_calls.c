@@ -1,0 +1,287 @@
+/*
+ * trace_calls.c: the trace entry points of the call catalog (calls.def),
+ * which calls rewritten by the plugin reach.
+ *
+ * Each behaves exactly like the function it replaces (same checks, same
+ * result, same errno), because it calls that function: the C library's
+ * for the libc rows, the public PyMem_* and PyObject_* functions for the
+ * others.  Around the call:
+ *
+ *  - PEP 445 rows only name their call site: they intern it and leave its
+ *    id in pmc_self.site, where the domain's tracer hook takes it and
+ *    records the block (tracer_hooks.c).  So the hook sees every block,
+ *    traced call or not, and the entry point adds one intern and two
+ *    thread-local stores.
+ *  - libc rows record the block themselves: the C library has no hooks.
+ *    A libc block freed by code that was not rewritten is not seen leaving;
+ *    when its address comes back from a traced call, the table learns it
+ *    was freed (docs/tracer.md, "The C library").
+ *  - Fault injection (faults.c) fails a call here, before the function
+ *    runs, as an allocator out of memory would: NULL, and errno ENOMEM for
+ *    the libc rows (posix_memalign returns it).
+ *
+ * An entry point called from inside a tracer hook (the runtime itself
+ * compiled with the rewrite: raw.c's malloc, pymalloc's fallback to
+ * PyMem_RawMalloc) just makes the call: the outer hook records the block.
+ *
+ * Nothing here may allocate through a catalog function outside an entry
+ * point: the plugin never rewrites calls inside a trace entry point, so
+ * the runtime can itself be compiled with the rewrite, but it would rewrite
+ * them in a helper.
+ */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* strndup, posix_memalign, reallocarray */
+#endif
+
+#include "pymemcheck/trace.h"
+
+#include "tracer.h"
+
+#if defined(PYMEMCHECK_HOST)
+#include <Python.h>
+#else
+#include "pymemcheck/pymem.h"
+#endif
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The site to attach to this call, or 0 when it must just pass through
+ * (not tracing, or inside a hook). */
+static inline uint32_t enter(const char *filename, int lineno, enum pmc_api api)
+{
+    /* Acquire: a thread that sees the start sees the hooks installed. */
+    int state = atomic_load_explicit(&pmc_state, memory_order_acquire);
+    if (PMC_T_UNLIKELY(state != PMC_TRACING)) {
+        if (state != PMC_NEVER_STARTED)
+            return 0;
+        int saved = errno;
+        pmc_first_call();
+        errno = saved;
+        if (!pmc_is_tracing())
+            return 0;
+    }
+    if (pmc_self.depth != 0)
+        return 0;
+    return pmc_site_intern(filename, lineno, api);
+}
+
+static inline bool injected(uint32_t site)
+{
+    return PMC_T_UNLIKELY(atomic_load_explicit(&pmc_faults_armed, memory_order_relaxed)) &&
+           pmc_fault_fires(site);
+}
+
+/* ---- PEP 445 rows: name the site, let the hook record ---- */
+
+#define PEP445_CALL(site, call)                                                \
+    do {                                                                       \
+        pmc_self.site = (site);                                                \
+        call;                                                                  \
+        pmc_self.site = 0;                                                     \
+    } while (0)
+
+#define DEFINE_PEP445_MALLOC(Name, Trace)                                      \
+    PYMEMCHECK_TRACE_SIGNATURE_MALLOC(Trace)                                   \
+    {                                                                          \
+        uint32_t site = enter(filename, lineno, PMC_API_##Name);               \
+        if (site == 0)                                                         \
+            return Name(size);                                                 \
+        if (injected(site))                                                    \
+            return NULL;                                                       \
+        void *p;                                                               \
+        PEP445_CALL(site, p = Name(size));                                     \
+        return p;                                                              \
+    }
+#define DEFINE_PEP445_CALLOC(Name, Trace)                                      \
+    PYMEMCHECK_TRACE_SIGNATURE_CALLOC(Trace)                                   \
+    {                                                                          \
+        uint32_t site = enter(filename, lineno, PMC_API_##Name);               \
+        if (site == 0)                                                         \
+            return Name(nelem, elsize);                                        \
+        if (injected(site))                                                    \
+            return NULL;                                                       \
+        void *p;                                                               \
+        PEP445_CALL(site, p = Name(nelem, elsize));                            \
+        return p;                                                              \
+    }
+#define DEFINE_PEP445_REALLOC(Name, Trace)                                     \
+    PYMEMCHECK_TRACE_SIGNATURE_REALLOC(Trace)                                  \
+    {                                                                          \
+        uint32_t site = enter(filename, lineno, PMC_API_##Name);               \
+        if (site == 0)                                                         \
+            return Name(ptr, size);                                            \
+        if (injected(site))                                                    \
+            return NULL;                                                       \
+        void *p;                                                               \
+        PEP445_CALL(site, p = Name(ptr, size));                                \
+        return p;                                                              \
+    }
+/* A free always reaches the domain's installed free (CPython forwards it
+ * unchecked), so when the site is still waiting after the call, the
+ * tracer's hook was not on the way (pmc_seam_hooks_missed). */
+#define PEP445_CALL_CHECKED(Name, site, call)                                  \
+    do {                                                                       \
+        pmc_self.site = (site);                                                \
+        call;                                                                  \
+        if (PMC_T_UNLIKELY(pmc_self.site != 0)) {                              \
+            pmc_self.site = 0;                                                 \
+            if (pmc_is_tracing())                                              \
+                pmc_seam_hooks_missed(PMC_API_##Name, site);                   \
+        }                                                                      \
+    } while (0)
+
+#define DEFINE_PEP445_FREE(Name, Trace)                                        \
+    PYMEMCHECK_TRACE_SIGNATURE_FREE(Trace)                                     \
+    {                                                                          \
+        uint32_t site = ptr ? enter(filename, lineno, PMC_API_##Name) : 0;     \
+        if (site == 0) {                                                       \
+            Name(ptr);                                                         \
+            return;                                                            \
+        }                                                                      \
+        PEP445_CALL_CHECKED(Name, site, Name(ptr));                            \
+    }
+
+/* ---- libc rows: record the block here ---- */
+
+static void record(void *p, size_t size, uint32_t site)
+{
+    int saved = errno;
+    pmc_record_alloc(p, size, site, PMC_LIBC);
+    errno = saved;
+}
+
+/* After the C library's realloc of a block the table may know.  realloc(p,
+ * 0) with glibc (and the sanitizers' allocators) frees p and returns NULL;
+ * the C standard leaves it to the implementation, and other C libraries
+ * return a fresh minimal block, which is recorded as any. */
+static void libc_realloc_end(struct pmc_move *m, void *p, size_t size)
+{
+    int saved = errno;
+    if (p == NULL && size == 0)
+        pmc_realloc_freed(m);
+    else
+        pmc_realloc_end(m, p, size);
+    errno = saved;
+}
+
+/* The C library's realloc is called here, in the entry point itself, and
+ * not from a helper: a runtime compiled with the rewrite would turn a
+ * helper's call into a trace call, and recurse. */
+#define LIBC_REALLOC(Name, call)                                               \
+    if (ptr == NULL) {                                                         \
+        void *p = call;                                                        \
+        if (p != NULL)                                                         \
+            record(p, size, site);                                             \
+        return p;                                                              \
+    }                                                                          \
+    struct pmc_move m;                                                         \
+    if (!pmc_realloc_begin(&m, ptr, PMC_API_##Name, site))                     \
+        return NULL;                                                           \
+    void *p = call;                                                            \
+    libc_realloc_end(&m, p, size);                                             \
+    return p;
+
+#define LIBC_ENTER(Name, passthrough, failure)                                 \
+    uint32_t site = enter(filename, lineno, PMC_API_##Name);                   \
+    if (site == 0)                                                             \
+        return passthrough;                                                    \
+    if (injected(site)) {                                                      \
+        errno = ENOMEM;                                                        \
+        return failure;                                                        \
+    }
+
+#define DEFINE_LIBC_MALLOC(Name, Trace)                                        \
+    PYMEMCHECK_TRACE_SIGNATURE_MALLOC(Trace)                                   \
+    {                                                                          \
+        LIBC_ENTER(Name, Name(size), NULL)                                     \
+        void *p = Name(size);                                                  \
+        if (p != NULL)                                                         \
+            record(p, size, site);                                             \
+        return p;                                                              \
+    }
+#define DEFINE_LIBC_CALLOC(Name, Trace)                                        \
+    PYMEMCHECK_TRACE_SIGNATURE_CALLOC(Trace)                                   \
+    {                                                                          \
+        LIBC_ENTER(Name, Name(nelem, elsize), NULL)                            \
+        void *p = Name(nelem, elsize);                                         \
+        if (p != NULL)                                                         \
+            record(p, nelem * elsize, site);                                   \
+        return p;                                                              \
+    }
+#define DEFINE_LIBC_REALLOC(Name, Trace)                                       \
+    PYMEMCHECK_TRACE_SIGNATURE_REALLOC(Trace)                                  \
+    {                                                                          \
+        LIBC_ENTER(Name, Name(ptr, size), NULL)                                \
+        LIBC_REALLOC(Name, Name(ptr, size))                                    \
+    }
+#define DEFINE_LIBC_FREE(Name, Trace)                                          \
+    PYMEMCHECK_TRACE_SIGNATURE_FREE(Trace)                                     \
+    {                                                                          \
+        uint32_t site = ptr ? enter(filename, lineno, PMC_API_##Name) : 0;     \
+        int saved = errno;                                                     \
+        if (site == 0 || pmc_record_free(ptr, PMC_API_##Name, site))           \
+            Name(ptr);                                                         \
+        errno = saved;                                                         \
+    }
+#define DEFINE_LIBC_STRDUP(Name, Trace)                                        \
+    PYMEMCHECK_TRACE_SIGNATURE_STRDUP(Trace)                                   \
+    {                                                                          \
+        LIBC_ENTER(Name, Name(s), NULL)                                        \
+        char *p = Name(s);                                                     \
+        if (p != NULL)                                                         \
+            record(p, strlen(p) + 1, site);                                    \
+        return p;                                                              \
+    }
+#define DEFINE_LIBC_STRNDUP(Name, Trace)                                       \
+    PYMEMCHECK_TRACE_SIGNATURE_STRNDUP(Trace)                                  \
+    {                                                                          \
+        LIBC_ENTER(Name, Name(s, n), NULL)                                     \
+        char *p = Name(s, n);                                                  \
+        if (p != NULL)                                                         \
+            record(p, strlen(p) + 1, site);                                    \
+        return p;                                                              \
+    }
+#define DEFINE_LIBC_ALIGNED_ALLOC(Name, Trace)                                 \
+    PYMEMCHECK_TRACE_SIGNATURE_ALIGNED_ALLOC(Trace)                            \
+    {                                                                          \
+        LIBC_ENTER(Name, Name(alignment, size), NULL)                          \
+        void *p = Name(alignment, size);                                       \
+        if (p != NULL)                                                         \
+            record(p, size, site);                                             \
+        return p;                                                              \
+    }
+/* posix_memalign reports failure by its result, not errno. */
+#define DEFINE_LIBC_POSIX_MEMALIGN(Name, Trace)                                \
+    PYMEMCHECK_TRACE_SIGNATURE_POSIX_MEMALIGN(Trace)                           \
+    {                                                                          \
+        uint32_t site = enter(filename, lineno, PMC_API_##Name);               \
+        if (site == 0)                                                         \
+            return Name(out, alignment, size);                                 \
+        if (injected(site))                                                    \
+            return ENOMEM;                                                     \
+        int r = Name(out, alignment, size);                                    \
+        if (r == 0)                                                            \
+            record(*out, size, site);                                          \
+        return r;                                                              \
+    }
+/* An overflowing count fails inside reallocarray, untouched by the tracer. */
+#define DEFINE_LIBC_REALLOCARRAY(Name, Trace)                                  \
+    PYMEMCHECK_TRACE_SIGNATURE_REALLOCARRAY(Trace)                             \
+    {                                                                          \
+        size_t size;                                                           \
+        if (__builtin_mul_overflow(nelem, elsize, &size))                      \
+            return Name(ptr, nelem, elsize);                                   \
+        LIBC_ENTER(Name, Name(ptr, nelem, elsize), NULL)                       \
+        LIBC_REALLOC(Name, Name(ptr, nelem, elsize))                           \
+    }
+
+#define DEFINE_LIBC(Name, Operation, Trace) DEFINE_LIBC_##Operation(Name, Trace)
+#define DEFINE_RAW(Name, Operation, Trace) DEFINE_PEP445_##Operation(Name, Trace)
+#define DEFINE_MEM(Name, Operation, Trace) DEFINE_PEP445_##Operation(Name, Trace)
+#define DEFINE_OBJ(Name, Operation, Trace) DEFINE_PEP445_##Operation(Name, Trace)
+
+#define PYMEMCHECK_CALL(Name, Family, Operation, NeedsThreadState, TraceName)  \
+    DEFINE_##Family(Name, Operation, TraceName)
+#include "pymemcheck/calls.def"

@@ -1,0 +1,538 @@
+/*
+ * tracer.h: what the tracer's files promise each other, and the seams the
+ * host library (a tracer inside a real CPython process) builds on.
+ *
+ * The tracer is a PEP 445 hook on all three domains plus direct handling
+ * of the C library's allocation functions.  A trace entry point
+ * (trace_calls.c) only attaches its call site to the next allocation its
+ * thread makes; the hook records the block.  Its files, one concern each:
+ *
+ *   tracer.c          state (start, stop, lazy start), the record of an
+ *                     allocation, a free and a realloc (table + statistics
+ *                     + misuse checks), shared by hooks and libc entry points
+ *   tracer_hooks.c    the PEP 445 wrappers on the three domains and the
+ *                     outermost-only rule
+ *   trace_calls.c     the trace entry points of the call catalog
+ *   sites.c           interning of (file, line, api) into a small site id
+ *   stats.c           per-site and process-wide counters, per-thread shards
+ *   block_table.c     the side table: address -> (site, size, family)
+ *   tracer_memory.c   the tracer's own memory, from mmap only
+ *   snapshot.c        snapshots and their difference
+ *   report.c          the leak report, text and JSON
+ *   misuse.c          the misuse reports (wrong family, double free, ...)
+ *   tracer_config.c   the PYMEMCHECK variable and pymemcheck_configure
+ *   faults.c          fault injection by call site
+ *   tracer_standalone.c  the ONLY file that knows the standalone allocator
+ *                     (internal.h): the debug dump's describe_block hook and
+ *                     the load-time start.  The host library replaces it.
+ *
+ * Rules every tracer file keeps, so that the same sources build the host
+ * library:
+ *  - Only the public PEP 445 API (PyMem_GetAllocator, PyMem_SetAllocator,
+ *    PyMem_* and PyObject_*) is used; never internal.h, except in
+ *    tracer_standalone.c.
+ *  - The tracer's own memory comes from tracer_memory.c (mmap), never from
+ *    the traced allocators nor from any function of the call catalog: a
+ *    runtime compiled with the plugin's rewrite would otherwise trace
+ *    itself.  libc functions outside the catalog (qsort, fopen, snprintf)
+ *    are fine.
+ *  - Nothing on the hot path takes a lock other than one table leaf's
+ *    spinlock, or makes an atomic read-modify-write other than that lock.
+ *
+ * Seams for the host library (see each declaration):
+ *  - pmc_seam_tracing_changed(), pmc_seam_may_start(),
+ *    pmc_seam_hooks_missed(), pmc_seam_unseen_allocations()
+ *                                 provided by the flavour's seam file
+ *  - pmc_hooks_set_check()        the GIL / thread-state check for MEM/OBJ
+ *  - pmc_hooks_set_block_check()  a look at each block before it is freed
+ *  - pmc_start(), pmc_stop(), pmc_config_parse(), pmc_config_from_environment()
+ *  - pmc_describe_block()         the "Memory block allocated at" lines
+ *  - PMC_TLS                      the thread-local storage model
+ */
+#ifndef PYMEMCHECK_TRACER_INTERNAL_H
+#define PYMEMCHECK_TRACER_INTERNAL_H
+
+#include "pymemcheck/tracer.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#if defined(__GNUC__)
+#define PMC_T_HIDDEN __attribute__((visibility("hidden")))
+#define PMC_T_LIKELY(x) __builtin_expect(!!(x), 1)
+#define PMC_T_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define PMC_T_NOINLINE __attribute__((noinline))
+#define PMC_T_INLINE inline __attribute__((always_inline))
+/* initial-exec: one %fs-relative load, no __tls_get_addr call, in the
+ * static library and in a shared library loaded at startup.  A host
+ * library dlopen()ed late may need the default model instead. */
+#ifndef PMC_TLS
+#define PMC_TLS _Thread_local __attribute__((tls_model("initial-exec")))
+#endif
+#else
+#define PMC_T_HIDDEN
+#define PMC_T_LIKELY(x) (x)
+#define PMC_T_UNLIKELY(x) (x)
+#define PMC_T_NOINLINE
+#define PMC_T_INLINE inline
+#ifndef PMC_TLS
+#define PMC_TLS _Thread_local
+#endif
+#endif
+
+/* ---- The call catalog, as the tracer sees it ---- */
+
+/* A block's family: who allocated it, and so who must free it.  Two bits
+ * in a table entry. */
+enum pmc_family { PMC_LIBC, PMC_RAW, PMC_MEM, PMC_OBJ };
+
+enum pmc_op {
+    PMC_OP_MALLOC, PMC_OP_CALLOC, PMC_OP_REALLOC, PMC_OP_FREE,
+    PMC_OP_STRDUP, PMC_OP_STRNDUP, PMC_OP_ALIGNED_ALLOC,
+    PMC_OP_POSIX_MEMALIGN, PMC_OP_REALLOCARRAY,
+};
+
+/* One per row of calls.def: PMC_API_malloc, PMC_API_PyMem_Malloc, ... */
+enum pmc_api {
+#define PYMEMCHECK_CALL(Name, Family, Operation, NeedsThreadState, TraceName)  \
+    PMC_API_##Name,
+#include "pymemcheck/calls.def"
+    PMC_API_COUNT
+};
+
+struct pmc_api_info {
+    const char *name;           /* "PyMem_Malloc", "strdup", ... */
+    enum pmc_family family;
+    enum pmc_op op;
+};
+PMC_T_HIDDEN extern const struct pmc_api_info pmc_apis[PMC_API_COUNT];
+
+
+/* ---- Per-thread state (tracer.c) ---- */
+
+struct pmc_shard;
+
+struct pmc_thread {
+    /* The site of the traced call in progress on this thread, set by its
+     * entry point for the hook below to take; 0 when none. */
+    uint32_t site;
+    /* Non-zero while this thread is inside a tracer hook or a libc entry
+     * point: inner calls (pymalloc falling back to PyMem_RawMalloc, a
+     * runtime compiled with the rewrite) pass straight through, so a block
+     * is recorded once, by its outermost traced call. */
+    uint32_t depth;
+    /* This thread's counters (stats.c); NULL until its first record. */
+    struct pmc_shard *shard;
+    /* The side table's leaves this thread used last (block_table.h): a
+     * program's consecutive calls touch a handful of regions (a pool per
+     * size class, the C library's heap). */
+    struct pmc_leaf_cache {
+        uintptr_t key;          /* region + 1; 0: empty */
+        struct pmc_leaf *leaf;
+    } leaves[16];
+};
+PMC_T_HIDDEN extern PMC_TLS struct pmc_thread pmc_self;
+
+/* ---- State and records (tracer.c) ---- */
+
+enum pmc_state { PMC_NEVER_STARTED, PMC_TRACING, PMC_STOPPED };
+PMC_T_HIDDEN extern _Atomic int pmc_state;
+
+static inline bool pmc_is_tracing(void)
+{
+    return atomic_load_explicit(&pmc_state, memory_order_relaxed) == PMC_TRACING;
+}
+
+/* Start tracing: install the hooks on the three domains (wrapping whatever
+ * is installed), clear previous records.  0 on success (or when already
+ * tracing), -1 when the tracer cannot get memory for its tables. */
+PMC_T_HIDDEN int pmc_start(void);
+/* The same, from the library's load-time initialisation (start=load):
+ * nothing was allocated through the domains before, so a free of an
+ * address the table never saw is a misuse, and is reported. */
+PMC_T_HIDDEN int pmc_start_at_load(void);
+/* Whether tracing ever started (the at-exit report is printed only then). */
+PMC_T_HIDDEN bool pmc_ever_started(void);
+/* Stop recording and take the hooks out where they are still on top (a
+ * hook installed above ours keeps ours, which then passes calls through).
+ * Records are kept for reports until the next start. */
+PMC_T_HIDDEN void pmc_stop(void);
+
+/* The lazy start: called by a trace entry point that finds the tracer
+ * never started; starts it unless the configuration says start=manual. */
+PMC_T_HIDDEN void pmc_first_call(void);
+
+/* Record a block the allocator just returned (p != NULL).  When the tracer
+ * cannot get memory for the record the block stays untracked (see
+ * docs/tracer.md, "When the tracer runs out of memory").  Inline below. */
+static PMC_T_INLINE void pmc_record_alloc(void *p, size_t size, uint32_t site,
+                                    enum pmc_family family);
+
+/* Before p (non-NULL) is freed by `api` at `site` (0: untraced code):
+ * update the table and counters and report misuse.  Returns false when the
+ * free must not reach the allocator (a double free the tracer caught).
+ * Inline below. */
+static PMC_T_INLINE bool pmc_record_free(void *p, enum pmc_api api, uint32_t site);
+
+/* What the side table has at an address (block_table.c). */
+enum pmc_found {
+    PMC_ABSENT,      /* never recorded (or dropped since) */
+    PMC_LIVE,
+    PMC_FREED,       /* recorded, then freed: the entry is kept as a
+                        tombstone until its slot is needed */
+};
+
+/* A record of the side table. */
+struct pmc_block {
+    size_t size;
+    uint32_t site;
+    uint32_t free_site;          /* PMC_FREED: where it was freed (0: untraced) */
+    enum pmc_family family;
+};
+
+/* A realloc of a non-NULL block, in two halves around the allocator's
+ * realloc.  The old block is recorded as freed (by the realloc's call)
+ * before the allocator's realloc runs, since once it returns another
+ * thread may be handed the old address; a failed realloc revives it.
+ * begin returns false when the realloc must not reach the allocator (the
+ * block was already freed: the caller returns NULL). */
+struct pmc_move {
+    void *old;
+    enum pmc_api api;
+    uint32_t site;
+    enum pmc_found found;       /* what the table had at old */
+    struct pmc_block block;     /* the old block's record, when found live */
+};
+PMC_T_HIDDEN bool pmc_realloc_begin(struct pmc_move *m, void *p, enum pmc_api api,
+                                    uint32_t site);
+/* result is what the allocator's realloc returned (NULL: failed, old kept). */
+PMC_T_HIDDEN void pmc_realloc_end(struct pmc_move *m, void *result, size_t size);
+/* The allocator's realloc freed the old block and returned NULL (glibc's
+ * realloc(p, 0)). */
+PMC_T_HIDDEN void pmc_realloc_freed(struct pmc_move *m);
+
+/* Blocks the tracer could not record since the last start (out of memory
+ * for its own tables); while non-zero, reports say their figures are lower
+ * bounds and "never allocated" misuse is not reported. */
+PMC_T_HIDDEN size_t pmc_untracked_blocks(void);
+/* True when tracing began before anything was allocated through the
+ * domains (start=load) and no block went untracked since: only then is a
+ * free of an address missing from the table known to be a misuse. */
+PMC_T_HIDDEN bool pmc_table_is_complete(void);
+
+/* ---- Hooks (tracer_hooks.c) ---- */
+
+/* Install the hooks on the three domains through PyMem_GetAllocator and
+ * PyMem_SetAllocator; a domain whose top allocator already is ours is left
+ * alone.  Uninstall restores the saved allocator where ours is on top. */
+PMC_T_HIDDEN void pmc_hooks_install(void);
+PMC_T_HIDDEN void pmc_hooks_uninstall(void);
+
+/* The host library's seam for CPython's "called without holding the GIL"
+ * check: fn runs first in every MEM and OBJ hook call, with the call's api
+ * and site (0 when untraced).  NULL (the default) checks nothing. */
+typedef void (*pmc_check_fn)(enum pmc_api api, uint32_t site);
+PMC_T_HIDDEN void pmc_hooks_set_check(pmc_check_fn fn);
+
+/* The host library's seam for CPython's debug hooks, which abort on a
+ * damaged block without naming a C location: fn runs in every free and
+ * realloc hook call of a non-NULL block the tracer lets through, after the
+ * record and just before the block is handed to the allocator below.
+ * NULL (the default) checks nothing. */
+typedef void (*pmc_block_check_fn)(const void *p, enum pmc_family family,
+                                   enum pmc_api api, uint32_t site);
+PMC_T_HIDDEN void pmc_hooks_set_block_check(pmc_block_check_fn fn);
+
+/* ---- Seams a flavour provides (tracer_standalone.c, or the host's) ---- */
+
+/* Called by pmc_start (on = true) and pmc_stop (on = false), outside any
+ * tracer lock. */
+PMC_T_HIDDEN void pmc_seam_tracing_changed(bool on);
+/* Whether the lazy start (pmc_first_call) may install the hooks now, on
+ * this thread: always in the standalone library; in the host, only with
+ * the GIL held, as PyMem_SetAllocator needs in a running interpreter (the
+ * call is retried at the next traced call). */
+PMC_T_HIDDEN bool pmc_seam_may_start(void);
+/* A traced free (trace_calls.c) whose site the hook never took, while
+ * tracing: the tracer's hook for api's domain is no longer in the
+ * allocator chain (someone restored allocators saved before tracing
+ * started).  Warns, once. */
+PMC_T_HIDDEN void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site);
+/* Whether code may get blocks of this family without the tracer seeing
+ * it, so that an address the table has as freed may be live again: the
+ * C library's functions called without the rewrite, in both flavours; in
+ * the host, the RAW domain too (tracemalloc, and CPython at startup and
+ * shutdown, call a raw allocator they saved before the tracer started). */
+PMC_T_HIDDEN bool pmc_seam_unseen_allocations(enum pmc_family family);
+
+/* ---- Sites (sites.c) ---- */
+
+/* Site ids are small dense integers: 0 is "none", every other id names a
+ * (file, line, api) for as long as the process lives.  18 bits in a table
+ * entry. */
+#define PMC_SITE_BITS 18
+#define PMC_MAX_SITES ((1u << PMC_SITE_BITS) - 1)
+
+struct pmc_site {
+    const char *file;           /* the tracer's own copy; NULL: untraced code */
+    int line;
+    enum pmc_api api;
+    _Atomic uint8_t fault_rule; /* faults.c: 0 none, else the rule's index + 1 */
+};
+
+/* The id of (file, line, api); file NULL gives the "untraced code" site of
+ * the api.  Lock-free when the triple was seen before, which is every call
+ * but the first at a site.  Past PMC_MAX_SITES, or when the tracer has no
+ * memory left, the untraced site of api is returned. */
+static inline uint32_t pmc_site_intern(const char *file, int line, enum pmc_api api);
+/* The untraced-code site of api (pre-interned at start: never fails). */
+PMC_T_HIDDEN uint32_t pmc_site_unknown(enum pmc_api api);
+PMC_T_HIDDEN const struct pmc_site *pmc_site_get(uint32_t id);
+/* One past the highest id handed out. */
+PMC_T_HIDDEN uint32_t pmc_site_end(void);
+/* Interns the untraced sites; 0, or -1 without memory. */
+PMC_T_HIDDEN int pmc_sites_init(void);
+/* Re-evaluate every site's fault rule (after the rules changed). */
+PMC_T_HIDDEN void pmc_sites_refresh_faults(void);
+PMC_T_HIDDEN void pmc_sites_lock(void);   /* fork handlers */
+PMC_T_HIDDEN void pmc_sites_unlock(void);
+
+/* The lock-free table behind pmc_site_intern's fast path: keyed by the
+ * caller's file pointer, line and api; published whole (sites.c). */
+struct pmc_fast_slot {
+    const char *file;
+    int line;
+    uint32_t api;
+    _Atomic uint32_t id;        /* published last; 0: empty */
+};
+struct pmc_fast_table {
+    uint32_t mask;
+    uint32_t used;
+    struct pmc_fast_slot slots[];
+};
+PMC_T_HIDDEN extern _Atomic(struct pmc_fast_table *) pmc_sites_fast;
+PMC_T_HIDDEN uint32_t pmc_site_intern_slow(const char *file, int line, enum pmc_api api);
+
+static inline uint32_t pmc_fast_hash(const char *file, int line, enum pmc_api api)
+{
+    uint64_t key = ((uint64_t)(uintptr_t)file >> 3) ^ ((uint64_t)(uint32_t)line << 24) ^
+                   ((uint64_t)api << 56);
+    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+static inline uint32_t pmc_site_intern(const char *file, int line, enum pmc_api api)
+{
+    struct pmc_fast_table *t = atomic_load_explicit(&pmc_sites_fast, memory_order_acquire);
+    for (uint32_t i = t ? pmc_fast_hash(file, line, api) & t->mask : 0; t;
+         i = (i + 1) & t->mask) {
+        const struct pmc_fast_slot *s = &t->slots[i];
+        uint32_t id = atomic_load_explicit(&s->id, memory_order_acquire);
+        if (id == 0)
+            break;
+        if (s->file == file && s->line == line && s->api == (uint32_t)api)
+            return id;
+    }
+    return pmc_site_intern_slow(file, line, api);
+}
+
+/* ---- Counters (stats.c) ---- */
+
+/* Each thread counts into a shard of its own, with plain loads and stores
+ * (relaxed atomics so that readers are race-free); live bytes are also
+ * flushed into per-site totals whenever a thread's unflushed share passes
+ * PMC_FLUSH_BYTES.  Peaks are checked against flushed total + own share, so
+ * they are exact with one thread and within (threads - 1) * PMC_FLUSH_BYTES
+ * of the true high-water mark with more (docs/tracer.md, "Peaks"). */
+#define PMC_FLUSH_BYTES ((int64_t)64 * 1024)
+
+/* Make the per-site totals of a new site (before its id is handed out);
+ * 0, or -1 without memory. */
+PMC_T_HIDDEN int pmc_stats_prepare_site(uint32_t site);
+/* pmc_stats_alloc(site, size) and pmc_stats_free(site, size) are inline:
+ * stats.h, included at the end. */
+PMC_T_HIDDEN void pmc_stats_injected(uint32_t site);
+PMC_T_HIDDEN void pmc_stats_misuse(void);
+
+struct pmc_site_totals {
+    uint64_t allocs, frees, injected;
+    int64_t live_bytes;
+    uint64_t peak_bytes;
+};
+PMC_T_HIDDEN void pmc_stats_site(uint32_t site, struct pmc_site_totals *out);
+PMC_T_HIDDEN void pmc_stats_process(size_t *current, size_t *peak);
+PMC_T_HIDDEN uint64_t pmc_stats_misuses(void);
+PMC_T_HIDDEN uint64_t pmc_stats_injected_total(void);
+PMC_T_HIDDEN void pmc_stats_reset_peak(void);
+PMC_T_HIDDEN void pmc_stats_clear(void);
+PMC_T_HIDDEN void pmc_stats_lock(void);   /* fork handlers */
+PMC_T_HIDDEN void pmc_stats_unlock(void);
+
+/* ---- The side table (block_table.c) ---- */
+
+
+
+/* pmc_table_insert(p, b, displaced) and pmc_table_free(p, free_site, out),
+ * the hot operations, are inline: block_table.h, included at the end. */
+/* For the fatal dump: what the table knows of p, without waiting for a
+ * lock another thread may hold forever.  Never allocates. */
+PMC_T_HIDDEN enum pmc_found pmc_table_peek(const void *p, struct pmc_block *out);
+PMC_T_HIDDEN void pmc_table_clear(void);
+PMC_T_HIDDEN void pmc_table_lock_all(void);   /* fork handlers */
+PMC_T_HIDDEN void pmc_table_unlock_all(void);
+
+/* ---- The tracer's memory (tracer_memory.c) ---- */
+
+/* Zeroed, 16-byte aligned memory straight from mmap, never from an
+ * allocator the tracer traces.  NULL when the system refuses or the
+ * tracer_memory_limit would be passed.  errno is preserved. */
+PMC_T_HIDDEN void *pmc_mem_alloc(size_t size);
+/* The same, past tracer_memory_limit: for snapshots and reports. */
+PMC_T_HIDDEN void *pmc_mem_alloc_for_report(size_t size);
+PMC_T_HIDDEN void pmc_mem_free(void *p, size_t size);
+/* Bytes mapped for the tracer's own use. */
+PMC_T_HIDDEN size_t pmc_mem_mapped(void);
+PMC_T_HIDDEN void pmc_mem_set_limit(size_t bytes);   /* 0: none */
+PMC_T_HIDDEN void pmc_mem_lock(void);   /* fork handlers */
+PMC_T_HIDDEN void pmc_mem_unlock(void);
+
+/* Dense arrays indexed by site id, grown a chunk at a time (sites, counters,
+ * shards), so that memory follows the number of sites actually seen. */
+#define PMC_CHUNK_BITS 10
+#define PMC_CHUNKS ((PMC_MAX_SITES >> PMC_CHUNK_BITS) + 1)
+struct pmc_chunked {
+    _Atomic(void *) chunk[PMC_CHUNKS];
+};
+static inline void *pmc_chunked_get(struct pmc_chunked *c, uint32_t i, size_t elem)
+{
+    char *chunk = atomic_load_explicit(&c->chunk[i >> PMC_CHUNK_BITS],
+                                       memory_order_acquire);
+    if (PMC_T_UNLIKELY(chunk == NULL))
+        return NULL;
+    return chunk + (size_t)(i & ((1u << PMC_CHUNK_BITS) - 1)) * elem;
+}
+/* The element, allocating its chunk when needed; NULL without memory. */
+PMC_T_HIDDEN void *pmc_chunked_ensure(struct pmc_chunked *c, uint32_t i, size_t elem);
+
+/* ---- Misuse (misuse.c) ---- */
+
+enum pmc_misuse {
+    PMC_MISUSE_WRONG_FAMILY,     /* PyObject_Free on a PyMem_Malloc block */
+    PMC_MISUSE_DOUBLE_FREE,
+    PMC_MISUSE_REALLOC_FREED,
+    PMC_MISUSE_NEVER_ALLOCATED,
+};
+/* Print the report (both call sites when known) and abort when on_misuse
+ * is abort.  b is the table's record (NULL for NEVER_ALLOCATED). */
+PMC_T_HIDDEN void pmc_misuse(enum pmc_misuse kind, const void *p, enum pmc_api api,
+                             uint32_t site, const struct pmc_block *b);
+
+/* ---- Sites in words, and the debug hooks' fatal dump (report.c) ---- */
+
+/* "at ext.c:42 by PyMem_Malloc", "at <unknown> by PyMem_Malloc" (untraced
+ * code), or for site 0 "by untraced code", into buf (snprintf's result).
+ * Never allocates. */
+PMC_T_HIDDEN int pmc_site_phrase(char *buf, size_t n, uint32_t site);
+
+/* "Memory block allocated at ext.c:42 by PyMem_Malloc" and an empty line,
+ * or nothing when the tracer knows nothing of p.  Returns whether it
+ * printed.  Never allocates, never waits for a lock. */
+PMC_T_HIDDEN bool pmc_describe_block(FILE *out, const void *p);
+
+/* ---- Fault injection (faults.c) ---- */
+
+PMC_T_HIDDEN extern atomic_bool pmc_faults_armed;
+/* The rule (index + 1) that matches a site's file and line, or 0. */
+PMC_T_HIDDEN uint8_t pmc_faults_match(const char *file, int line);
+/* Whether this call at site must fail; counts it when so. */
+PMC_T_HIDDEN bool pmc_fault_fires(uint32_t site);
+/* Parse one fail= value and add its rule; 0, or -1 with *why set. */
+PMC_T_HIDDEN int pmc_faults_add(const char *spec, const char **why);
+PMC_T_HIDDEN void pmc_faults_clear(void);
+
+/* ---- Configuration (tracer_config.c) ---- */
+
+enum pmc_report_kind { PMC_REPORT_TEXT, PMC_REPORT_JSON, PMC_REPORT_NONE };
+enum pmc_start_kind { PMC_START_FIRST_CALL, PMC_START_LOAD, PMC_START_MANUAL };
+
+struct pmc_config {
+    enum pmc_report_kind report;
+    char output[4096];          /* "stderr", "stdout" or a path (%p: pid) */
+    size_t min_bytes;
+    size_t max_sites;           /* 0: all */
+    bool abort_on_misuse;
+    bool report_unknown;        /* list sites of untraced code */
+    enum pmc_start_kind start;
+    int leak_exitcode;          /* 0: leave the exit status alone */
+};
+PMC_T_HIDDEN extern struct pmc_config pmc_config;
+
+/* Apply "key=value:key=value" (docs/tracer.md); origin names the source in
+ * messages ("PYMEMCHECK").  Each bad entry is reported and skipped; returns
+ * how many there were. */
+PMC_T_HIDDEN int pmc_config_parse(const char *text, const char *origin);
+/* Read PYMEMCHECK, once. */
+PMC_T_HIDDEN void pmc_config_from_environment(void);
+
+/* ---- Reports (report.c) ---- */
+
+/* The at-exit report, registered by the first start. */
+PMC_T_HIDDEN void pmc_report_at_exit(void);
+
+/* Open the configured output ("stderr", "stdout", a path with %p); sets
+ * *close_it when the caller must fclose it.  Falls back to stderr, with a
+ * message, when the file cannot be opened. */
+PMC_T_HIDDEN FILE *pmc_output_open(bool *close_it);
+
+/* ---- Snapshots (snapshot.c), the per-site view reports are made of ---- */
+
+struct pymemcheck_snapshot {
+    size_t count;
+    pymemcheck_site_stats *sites;   /* sorted: live bytes, live blocks desc */
+    size_t current_bytes, peak_bytes;
+    size_t bytes;                   /* what to give back to pmc_mem_free */
+};
+
+#include "block_table.h"
+#include "stats.h"
+
+/* ---- The records' fast paths ----
+ *
+ * Inline, like the site lookup: a traced malloc/free pair is a chain of a
+ * dozen calls across files, and each call's prologue and epilogue cost as
+ * much as the work (the hot path is measured in bench/trace_overhead.c). */
+
+/* The rest of pmc_record_alloc: the table was out of memory (r < 0) or
+ * had a live entry at p (r > 0). */
+PMC_T_HIDDEN void pmc_record_alloc_rare(int r, size_t size, uint32_t site,
+                                        const struct pmc_block *displaced);
+/* The rest of pmc_record_free: anything but a live block of the family. */
+PMC_T_HIDDEN bool pmc_record_free_rare(void *p, enum pmc_api api, uint32_t site,
+                                       enum pmc_found found, const struct pmc_block *b);
+
+static PMC_T_INLINE void pmc_record_alloc(void *p, size_t size, uint32_t site,
+                                    enum pmc_family family)
+{
+    struct pmc_block b = {.size = size, .site = site, .family = family};
+    struct pmc_block displaced;
+    int r = pmc_table_insert(p, &b, &displaced);
+    if (PMC_T_LIKELY(r == 0))
+        pmc_stats_alloc(site, size);
+    else
+        pmc_record_alloc_rare(r, size, site, &displaced);
+}
+
+static PMC_T_INLINE bool pmc_record_free(void *p, enum pmc_api api, uint32_t site)
+{
+    struct pmc_block b;
+    enum pmc_found found = pmc_table_free(p, site, &b);
+    if (PMC_T_LIKELY(found == PMC_LIVE && b.family == pmc_apis[api].family)) {
+        pmc_stats_free(b.site, b.size);
+        return true;
+    }
+    return pmc_record_free_rare(p, api, site, found, &b);
+}
+
+#endif /* PYMEMCHECK_TRACER_INTERNAL_H */

@@ -1,0 +1,291 @@
+/*
+ * tracer_config.c: the PYMEMCHECK environment variable, and
+ * pymemcheck_configure(), which takes the same text.
+ *
+ * The grammar is ASAN_OPTIONS': key=value entries separated by ':'.  A
+ * fail= value may itself name a line, "fail=ext.c:42@3": a segment with no
+ * '=' that starts with a digit continues the fail= value before it (no key
+ * starts with a digit, so this is never ambiguous).  Every key is
+ * documented in docs/tracer.md, the one place; the table below is the
+ * list a bad entry's message prints.
+ *
+ * A bad entry (unknown key, bad value, no '=') is reported, with what is
+ * accepted, and skipped: the key keeps the value it had (its default, when
+ * read from the environment), every other entry applies, and the tracer
+ * runs on.  A diagnostic tool that refuses to start over a typo costs the
+ * user a run; one that silently ignores it costs them a wrong conclusion.
+ */
+#include "tracer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pmc_config pmc_config = {
+    .report = PMC_REPORT_TEXT,
+    .output = "stderr",
+    .report_unknown = true,
+    .start = PMC_START_FIRST_CALL,
+};
+
+struct choice {
+    const char *name;
+    int value;
+};
+
+static const struct choice reports[] = {
+    {"text", PMC_REPORT_TEXT}, {"json", PMC_REPORT_JSON}, {"none", PMC_REPORT_NONE}, {0}};
+static const struct choice misuses[] = {{"report", 0}, {"abort", 1}, {0}};
+static const struct choice untraced[] = {{"report", 1}, {"ignore", 0}, {0}};
+static const struct choice starts[] = {{"first_call", PMC_START_FIRST_CALL},
+                                       {"load", PMC_START_LOAD},
+                                       {"manual", PMC_START_MANUAL},
+                                       {0}};
+
+/* ---- Values ---- */
+
+/* Where a bad entry's message goes: the context for every message. */
+struct entry {
+    const char *origin;
+    const char *key;
+    const char *value;
+};
+
+static void complain(const struct entry *e, const char *problem, const char *accepted)
+{
+    fprintf(stderr, "pymemcheck: %s: %s=%s: %s (accepted: %s); ignored, %s keeps "
+                    "its value\n",
+            e->origin, e->key, e->value, problem, accepted, e->key);
+}
+
+static bool parse_choice(const struct entry *e, const struct choice *choices, int *out)
+{
+    for (const struct choice *c = choices; c->name; c++) {
+        if (strcmp(e->value, c->name) == 0) {
+            *out = c->value;
+            return true;
+        }
+    }
+    char accepted[128] = "";
+    for (const struct choice *c = choices; c->name; c++)
+        snprintf(accepted + strlen(accepted), sizeof accepted - strlen(accepted),
+                 "%s%s", c == choices ? "" : ", ", c->name);
+    complain(e, "unknown value", accepted);
+    return false;
+}
+
+/* A byte count: decimal digits, optionally followed by k, m or g (KiB,
+ * MiB, GiB). */
+static bool parse_size(const struct entry *e, size_t *out)
+{
+    const char *v = e->value;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    if (*end && strchr("kK", *end))
+        shift = 10;
+    else if (*end && strchr("mM", *end))
+        shift = 20;
+    else if (*end && strchr("gG", *end))
+        shift = 30;
+    if (shift)
+        end++;
+    if (end == v || *end || errno || *v == '-' || *v == '+' || n > (SIZE_MAX >> shift)) {
+        complain(e, "not a byte count", "a number of bytes, with an optional k, m or g");
+        return false;
+    }
+    *out = (size_t)(n << shift);
+    return true;
+}
+
+/* ---- Keys ---- */
+
+static bool set_report(const struct entry *e)
+{
+    int v;
+    if (!parse_choice(e, reports, &v))
+        return false;
+    pmc_config.report = (enum pmc_report_kind)v;
+    return true;
+}
+
+static bool set_output(const struct entry *e)
+{
+    if (*e->value == '\0' || strlen(e->value) >= sizeof pmc_config.output) {
+        complain(e, *e->value ? "too long" : "empty", "stderr, stdout or a file path");
+        return false;
+    }
+    strcpy(pmc_config.output, e->value);
+    return true;
+}
+
+static bool set_min_bytes(const struct entry *e)
+{
+    return parse_size(e, &pmc_config.min_bytes);
+}
+
+static bool set_max_sites(const struct entry *e)
+{
+    return parse_size(e, &pmc_config.max_sites);
+}
+
+static bool set_on_misuse(const struct entry *e)
+{
+    int v;
+    if (!parse_choice(e, misuses, &v))
+        return false;
+    pmc_config.abort_on_misuse = v;
+    return true;
+}
+
+static bool set_untraced(const struct entry *e)
+{
+    int v;
+    if (!parse_choice(e, untraced, &v))
+        return false;
+    pmc_config.report_unknown = v;
+    return true;
+}
+
+static bool set_start(const struct entry *e)
+{
+    int v;
+    if (!parse_choice(e, starts, &v))
+        return false;
+    pmc_config.start = (enum pmc_start_kind)v;
+    return true;
+}
+
+static bool set_fail(const struct entry *e)
+{
+    const char *why;
+    if (*e->value == '\0')
+        return true;            /* fail= alone clears the rules */
+    if (pmc_faults_add(e->value, &why) == 0)
+        return true;
+    char problem[128];
+    snprintf(problem, sizeof problem, "bad rule: %s", why);
+    complain(e, problem, "<file glob>[:<line>][@<nth call>|+<calls to let through>]");
+    return false;
+}
+
+static bool set_memory_limit(const struct entry *e)
+{
+    size_t bytes;
+    if (!parse_size(e, &bytes))
+        return false;
+    pmc_mem_set_limit(bytes);
+    return true;
+}
+
+static bool set_leak_exitcode(const struct entry *e)
+{
+    char *end;
+    long code = strtol(e->value, &end, 10);
+    if (end == e->value || *end || code < 0 || code > 255) {
+        complain(e, "not an exit status", "0 to 255");
+        return false;
+    }
+    pmc_config.leak_exitcode = (int)code;
+    return true;
+}
+
+static const struct {
+    const char *key;
+    bool (*set)(const struct entry *);
+} keys[] = {
+    {"report", set_report},
+    {"output", set_output},
+    {"min_bytes", set_min_bytes},
+    {"max_sites", set_max_sites},
+    {"on_misuse", set_on_misuse},
+    {"untraced", set_untraced},
+    {"start", set_start},
+    {"fail", set_fail},
+    {"tracer_memory_limit", set_memory_limit},
+    {"leak_exitcode", set_leak_exitcode},
+};
+enum { NKEYS = sizeof keys / sizeof keys[0] };
+
+static void unknown_key(const char *origin, const char *key)
+{
+    fprintf(stderr, "pymemcheck: %s: unknown key '%s' (accepted: ", origin, key);
+    for (int i = 0; i < NKEYS; i++)
+        fprintf(stderr, "%s%s", i ? ", " : "", keys[i].key);
+    fputs("); ignored\n", stderr);
+}
+
+/* ---- Entries ---- */
+
+static bool apply(const char *origin, char *segment, bool *rules_cleared)
+{
+    char *eq = strchr(segment, '=');
+    if (eq == NULL) {
+        fprintf(stderr, "pymemcheck: %s: '%s' is not key=value; ignored\n", origin,
+                segment);
+        return false;
+    }
+    *eq = '\0';
+    struct entry e = {origin, segment, eq + 1};
+    for (int i = 0; i < NKEYS; i++) {
+        if (strcmp(segment, keys[i].key) != 0)
+            continue;
+        /* The fail= entries of one text replace the rules there were. */
+        if (keys[i].set == set_fail && !*rules_cleared) {
+            pmc_faults_clear();
+            *rules_cleared = true;
+        }
+        return keys[i].set(&e);
+    }
+    unknown_key(origin, segment);
+    return false;
+}
+
+/* The end of the entry starting at s: the next ':' that is not followed
+ * by a digit inside a fail= value. */
+static size_t entry_length(const char *s)
+{
+    bool is_fail = strncmp(s, "fail=", 5) == 0;
+    size_t n = 0;
+    for (;; n++) {
+        if (s[n] == '\0')
+            return n;
+        if (s[n] == ':' && !(is_fail && s[n + 1] >= '0' && s[n + 1] <= '9'))
+            return n;
+    }
+}
+
+int pmc_config_parse(const char *text, const char *origin)
+{
+    int bad = 0;
+    bool rules_cleared = false;
+    char segment[4200];
+    while (*text) {
+        size_t n = entry_length(text);
+        if (n >= sizeof segment) {
+            fprintf(stderr, "pymemcheck: %s: an entry is longer than %zu characters; "
+                            "ignored\n", origin, sizeof segment - 1);
+            bad++;
+        } else if (n > 0) {
+            memcpy(segment, text, n);
+            segment[n] = '\0';
+            bad += !apply(origin, segment, &rules_cleared);
+        }
+        text += n + (text[n] == ':');
+    }
+    return bad;
+}
+
+void pmc_config_from_environment(void)
+{
+    const char *text = getenv("PYMEMCHECK");
+    if (text != NULL)
+        pmc_config_parse(text, "PYMEMCHECK");
+}
+
+int pymemcheck_configure(const char *options)
+{
+    return options ? pmc_config_parse(options, "pymemcheck_configure") : 0;
+}

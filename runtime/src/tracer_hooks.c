@@ -1,0 +1,199 @@
+/*
+ * tracer_hooks.c: the tracer's PEP 445 hooks, on all three domains.
+ *
+ * This is the PEP's "hooks on all allocators" use case: get each domain's
+ * allocator, install a wrapper that calls it.  Because the hook, not the
+ * trace entry point, records the block, blocks allocated or freed by code
+ * that was never rewritten (CPython itself, other libraries) are seen too;
+ * an entry point only leaves its call site in pmc_self.site for the hook
+ * to take, and blocks allocated with no site waiting are attributed to the
+ * untraced-code site of the hook's function.
+ *
+ * Outermost only: a 600-byte PyObject_Malloc goes through the OBJ hook,
+ * then pymalloc, which falls back to PyMem_RawMalloc, through the RAW hook.
+ * A thread-local depth (as tracemalloc's reentrancy flag) makes the inner
+ * hook pass the call straight through, so the block is counted once, as an
+ * OBJ block, at the OBJ call's site.
+ *
+ * Each domain has functions of its own that read their domain's saved
+ * allocator from a static, not through ctx: PyMem_SetAllocator copies a
+ * struct without a lock, so a thread allocating while tracing starts (the
+ * default start is lazy, from whatever thread first runs rewritten code)
+ * may pair our function with the old ctx.  ctx is set all the same, to the
+ * saved allocator, as the PEP's example does.
+ *
+ * Only the public PEP 445 API is used, so the host library installs these
+ * same hooks into a real interpreter.
+ */
+#include "tracer.h"
+
+#include "pymemcheck/pymem.h"
+
+struct layer {
+    PyMemAllocatorEx inner;     /* the allocator we wrap */
+    bool installed;             /* ours is somewhere in the domain's chain */
+};
+
+static struct layer layers[3];
+static _Atomic(pmc_check_fn) check;
+
+void pmc_hooks_set_check(pmc_check_fn fn)
+{
+    atomic_store_explicit(&check, fn, memory_order_relaxed);
+}
+
+/* Called once per outermost hook call: takes the site its entry point left
+ * (0: none), after the host's thread-state check for MEM and OBJ. */
+static inline uint32_t take_site(enum pmc_family family, enum pmc_api api)
+{
+    uint32_t site = pmc_self.site;
+    pmc_self.site = 0;
+    pmc_check_fn fn = atomic_load_explicit(&check, memory_order_relaxed);
+    if (PMC_T_UNLIKELY(fn != NULL) && family != PMC_RAW)
+        fn(api, site);
+    return site;
+}
+
+static _Atomic(pmc_block_check_fn) block_check;
+
+void pmc_hooks_set_block_check(pmc_block_check_fn fn)
+{
+    atomic_store_explicit(&block_check, fn, memory_order_relaxed);
+}
+
+static inline void check_block(const void *p, enum pmc_family family, enum pmc_api api,
+                               uint32_t site)
+{
+    pmc_block_check_fn fn = atomic_load_explicit(&block_check, memory_order_relaxed);
+    if (PMC_T_UNLIKELY(fn != NULL))
+        fn(p, family, api, site);
+}
+
+static inline bool passes_through(void)
+{
+    return pmc_self.depth != 0 || !pmc_is_tracing();
+}
+
+static inline void *hook_alloc(const PyMemAllocatorEx *in, enum pmc_family family,
+                               enum pmc_api api, size_t nelem, size_t elsize,
+                               bool zeroed)
+{
+    if (passes_through())
+        return zeroed ? in->calloc(in->ctx, nelem, elsize) : in->malloc(in->ctx, nelem);
+    uint32_t site = take_site(family, api);
+    pmc_self.depth = 1;
+    void *p = zeroed ? in->calloc(in->ctx, nelem, elsize) : in->malloc(in->ctx, nelem);
+    pmc_self.depth = 0;
+    if (p != NULL)
+        pmc_record_alloc(p, zeroed ? nelem * elsize : nelem,
+                         site ? site : pmc_site_unknown(api), family);
+    return p;
+}
+
+static inline void *hook_realloc(const PyMemAllocatorEx *in, enum pmc_family family,
+                                 enum pmc_api api, void *p, size_t size)
+{
+    if (passes_through())
+        return in->realloc(in->ctx, p, size);
+    uint32_t site = take_site(family, api);
+    struct pmc_move m;
+    if (p != NULL && !pmc_realloc_begin(&m, p, api, site))
+        return NULL;
+    if (p != NULL)
+        check_block(p, family, api, site);
+    pmc_self.depth = 1;
+    void *q = in->realloc(in->ctx, p, size);
+    pmc_self.depth = 0;
+    if (p != NULL)
+        pmc_realloc_end(&m, q, size);
+    else if (q != NULL)
+        pmc_record_alloc(q, size, site ? site : pmc_site_unknown(api), family);
+    return q;
+}
+
+static inline void hook_free(const PyMemAllocatorEx *in, enum pmc_family family,
+                             enum pmc_api api, void *p)
+{
+    if (p == NULL || passes_through()) {
+        in->free(in->ctx, p);
+        return;
+    }
+    uint32_t site = take_site(family, api);
+    if (!pmc_record_free(p, api, site))
+        return;
+    check_block(p, family, api, site);
+    pmc_self.depth = 1;
+    in->free(in->ctx, p);
+    pmc_self.depth = 0;
+}
+
+#define DEFINE_HOOKS(domain, Family, Prefix)                                   \
+    static void *Prefix##malloc_hook(void *ctx, size_t size)                   \
+    {                                                                          \
+        (void)ctx;                                                             \
+        return hook_alloc(&layers[domain].inner, PMC_##Family,                 \
+                          PMC_API_##Prefix##Malloc, size, 1, false);           \
+    }                                                                          \
+    static void *Prefix##calloc_hook(void *ctx, size_t nelem, size_t elsize)   \
+    {                                                                          \
+        (void)ctx;                                                             \
+        return hook_alloc(&layers[domain].inner, PMC_##Family,                 \
+                          PMC_API_##Prefix##Calloc, nelem, elsize, true);      \
+    }                                                                          \
+    static void *Prefix##realloc_hook(void *ctx, void *p, size_t size)         \
+    {                                                                          \
+        (void)ctx;                                                             \
+        return hook_realloc(&layers[domain].inner, PMC_##Family,               \
+                            PMC_API_##Prefix##Realloc, p, size);               \
+    }                                                                          \
+    static void Prefix##free_hook(void *ctx, void *p)                          \
+    {                                                                          \
+        (void)ctx;                                                             \
+        hook_free(&layers[domain].inner, PMC_##Family, PMC_API_##Prefix##Free, \
+                  p);                                                          \
+    }
+
+DEFINE_HOOKS(PYMEM_DOMAIN_RAW, RAW, PyMem_Raw)
+DEFINE_HOOKS(PYMEM_DOMAIN_MEM, MEM, PyMem_)
+DEFINE_HOOKS(PYMEM_DOMAIN_OBJ, OBJ, PyObject_)
+
+static const PyMemAllocatorEx hooks[3] = {
+    [PYMEM_DOMAIN_RAW] = {&layers[PYMEM_DOMAIN_RAW].inner, PyMem_Rawmalloc_hook,
+                          PyMem_Rawcalloc_hook, PyMem_Rawrealloc_hook,
+                          PyMem_Rawfree_hook},
+    [PYMEM_DOMAIN_MEM] = {&layers[PYMEM_DOMAIN_MEM].inner, PyMem_malloc_hook,
+                          PyMem_calloc_hook, PyMem_realloc_hook, PyMem_free_hook},
+    [PYMEM_DOMAIN_OBJ] = {&layers[PYMEM_DOMAIN_OBJ].inner, PyObject_malloc_hook,
+                          PyObject_calloc_hook, PyObject_realloc_hook,
+                          PyObject_free_hook},
+};
+
+/* A domain whose chain still holds our layer (someone installed a hook
+ * above it, so stop could not take it out) keeps it: installing a second
+ * layer would make the first one's saved allocator lead back into us. */
+void pmc_hooks_install(void)
+{
+    for (int d = PYMEM_DOMAIN_RAW; d <= PYMEM_DOMAIN_OBJ; d++) {
+        if (layers[d].installed)
+            continue;
+        PyMem_GetAllocator((PyMemAllocatorDomain)d, &layers[d].inner);
+        PyMemAllocatorEx ours = hooks[d];
+        PyMem_SetAllocator((PyMemAllocatorDomain)d, &ours);
+        layers[d].installed = true;
+    }
+}
+
+/* Only where ours is on top: removing a layer from under someone else's
+ * hook would cut theirs off (tracemalloc's stop restores blindly and drops
+ * any hook installed after it; we do not). */
+void pmc_hooks_uninstall(void)
+{
+    for (int d = PYMEM_DOMAIN_RAW; d <= PYMEM_DOMAIN_OBJ; d++) {
+        PyMemAllocatorEx top;
+        PyMem_GetAllocator((PyMemAllocatorDomain)d, &top);
+        if (!layers[d].installed || top.malloc != hooks[d].malloc)
+            continue;
+        PyMem_SetAllocator((PyMemAllocatorDomain)d, &layers[d].inner);
+        layers[d].installed = false;
+    }
+}

@@ -1,0 +1,69 @@
+/*
+ * tracer_standalone.c: the seam between the tracer and the standalone
+ * allocator library, and the only tracer file that may include internal.h.
+ * The host library (the tracer inside a real CPython) has a file of its own
+ * in this place.
+ *
+ *  - At load (domains.c's constructor, after PYTHONMALLOC is applied):
+ *    read PYMEMCHECK, register the at-exit report, and start tracing when
+ *    start=load.  The at-exit handler is registered this early so that it
+ *    runs after the handlers the program registers later, which may still
+ *    free blocks.
+ *  - While tracing, the debug hooks' fatal dump ends with what the tracer
+ *    knows of the damaged block ("Memory block allocated at ext.c:42 by
+ *    PyMem_Malloc"), where CPython prints tracemalloc's traceback.
+ */
+#include "internal.h"
+#include "tracer.h"
+
+#include <stdlib.h>
+
+/* The tracer records the pointer its hook returned.  It is above the debug
+ * hooks when they were set up first (PYTHONMALLOC=debug), and sees the
+ * same p as the dump; below them when PyMem_SetupDebugHooks() ran after
+ * tracing started, and then it recorded the debug layer's base, 2*S bytes
+ * before p. */
+static void describe(FILE *out, const void *p)
+{
+    if (!pmc_describe_block(out, p))
+        pmc_describe_block(out, (const char *)p - 2 * sizeof(size_t));
+}
+
+void pmc_seam_tracing_changed(bool on)
+{
+    pymemcheck_debug_set_describe_block(on ? describe : NULL);
+}
+
+/* Every PEP 445 allocation goes through the domains' hooks here. */
+bool pmc_seam_unseen_allocations(enum pmc_family family)
+{
+    return family == PMC_LIBC;
+}
+
+/* Outside CPython no GIL guards PyMem_SetAllocator: any thread may start. */
+bool pmc_seam_may_start(void)
+{
+    return true;
+}
+
+void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site)
+{
+    static atomic_bool warned;
+    if (atomic_exchange(&warned, true))
+        return;
+    const struct pmc_site *s = pmc_site_get(site);
+    fprintf(stderr, "pymemcheck: warning: %s at %s:%d did not reach the tracer's hook: "
+                    "an allocator saved before tracing started was installed again, "
+                    "so nothing more is recorded for that domain; install hooks that "
+                    "wrap the current allocator instead\n",
+            pmc_apis[api].name, s->file, s->line);
+}
+
+void pymemcheck_tracer_load(void)
+{
+    pmc_config_from_environment();
+    atexit(pmc_report_at_exit);
+    if (pmc_config.start == PMC_START_LOAD && pmc_start_at_load() < 0)
+        fputs("pymemcheck: PYMEMCHECK: start=load: the tracer cannot get memory for "
+              "its tables; tracing is off\n", stderr);
+}
