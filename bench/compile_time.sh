@@ -22,12 +22,15 @@
 #   RUNS       compiles per configuration for MEASURE=time (default 7)
 #   FUNCTIONS  size of the translation unit (default 500: about 27,500
 #              lines and 4,500 allocation calls)
+#   COMPUTE    computing functions per allocating one (default 1: an
+#              allocation call every 6 lines; 2: every 10 lines)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 measure=${MEASURE:-time}
 runs=${RUNS:-7}
 functions=${FUNCTIONS:-500}
+compute=${COMPUTE:-1}
 trees=("$@")
 [ ${#trees[@]} -eq 0 ] && trees=(llvm-14 llvm-19)
 case "$measure" in
@@ -45,7 +48,7 @@ esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tu=$work/large_tu.c
-python3 bench/gen_large_tu.py "$functions" > "$tu"
+python3 bench/gen_large_tu.py "$functions" "$compute" > "$tu"
 lines=$(wc -l < "$tu")
 calls=$(grep -oE '\b(malloc|calloc|realloc|free|strn?dup|PyMem_(Raw)?(Malloc|Calloc|Realloc|Free)|PyObject_(Malloc|Calloc|Realloc|Free|FREE|Del)|PyMem_(New|Resize|FREE|Del))\(' "$tu" | wc -l)
 

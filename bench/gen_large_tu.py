@@ -7,9 +7,10 @@ with 9 allocation calls spread over every family of the call catalog (libc,
 PyMem_Raw*, PyMem_*, PyObject_*) and the CPython macros that expand to them:
 an allocation call every 6 or 7 lines, far denser than real extension code.
 It includes only the C library and pymemcheck/pymem.h, so it compiles with
--I runtime/include.
+-I runtime/include.  COMPUTE (default 1) computing functions accompany each
+allocating one: 2 gives an allocation call every 10 lines or so.
 
-    gen_large_tu.py [FUNCTIONS] > big.c     (default 500)
+    gen_large_tu.py [FUNCTIONS [COMPUTE]] > big.c     (defaults 500 1)
 """
 import sys
 
@@ -159,11 +160,14 @@ static size_t stats_%d(const char *name, size_t n)
 
 def main():
     functions = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+    compute = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     out = [HEADER]
     for i in range(functions):
-        out.append(STATS % (i, 7 + i % 11, 31 + i))
+        for k in range(compute):
+            out.append(STATS % (i * compute + k, 7 + (i + k) % 11, 31 + i + k))
         out.append("size_t work_%d(const char *name, size_t n)\n{\n" % i)
-        out.append("    n += stats_%d(name, n) & 3u;\n" % i)
+        for k in range(compute):
+            out.append("    n += stats_%d(name, n) & 3u;\n" % (i * compute + k))
         out.append(BODIES[i % len(BODIES)])
         out.append("}\n\n")
     out.append("size_t (*const work_table[])(const char *, size_t) = {\n")

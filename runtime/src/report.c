@@ -262,7 +262,8 @@ int pymemcheck_report(void)
 
 void pmc_report_at_exit(void)
 {
-    if (!pmc_ever_started() || pmc_config.report == PMC_REPORT_NONE)
+    bool quiet = pmc_config.report == PMC_REPORT_NONE;
+    if (!pmc_ever_started() || (quiet && pmc_config.leak_exitcode == 0))
         return;
     pymemcheck_snapshot *s = pymemcheck_snapshot_take();
     if (s == NULL) {
@@ -273,7 +274,7 @@ void pmc_report_at_exit(void)
     tally(s, &shown, &unlisted);
     bool news = shown.blocks || pmc_stats_misuses() || pmc_stats_injected_total() ||
                 pmc_untracked_blocks();
-    if (pmc_config.report == PMC_REPORT_JSON || news)
+    if (!quiet && (pmc_config.report == PMC_REPORT_JSON || news))
         report_to_output(s, true);
     pymemcheck_snapshot_free(s);
     if (shown.blocks && pmc_config.leak_exitcode) {

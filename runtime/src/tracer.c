@@ -111,6 +111,7 @@ void pmc_stop(void)
 
 void pmc_first_call(void)
 {
+    pmc_config_from_environment();
     if (pmc_config.start == PMC_START_FIRST_CALL) {
         if (!pmc_seam_may_start() || pmc_start() == 0)
             return;

@@ -14,8 +14,11 @@
  *                     outermost-only rule
  *   trace_calls.c     the trace entry points of the call catalog
  *   sites.c           interning of (file, line, api) into a small site id
- *   stats.c           per-site and process-wide counters, per-thread shards
- *   block_table.c     the side table: address -> (site, size, family)
+ *   stats.c, stats.h  per-site and process-wide counters, per-thread shards
+ *                     (the header: the layout and the inline hot updates)
+ *   block_table.c, block_table.h  the side table: address -> (site, size,
+ *                     family) (the header: the layout and the inline insert
+ *                     and free)
  *   tracer_memory.c   the tracer's own memory, from mmap only
  *   snapshot.c        snapshots and their difference
  *   report.c          the leak report, text and JSON
@@ -37,7 +40,8 @@
  *    itself.  libc functions outside the catalog (qsort, fopen, snprintf)
  *    are fine.
  *  - Nothing on the hot path takes a lock other than one table leaf's
- *    spinlock, or makes an atomic read-modify-write other than that lock.
+ *    spinlock, or makes an atomic read-modify-write other than that lock
+ *    (and a compare-and-swap when a peak rises).
  *
  * Seams for the host library (see each declaration):
  *  - pmc_seam_tracing_changed(), pmc_seam_may_start(),
@@ -230,6 +234,10 @@ PMC_T_HIDDEN bool pmc_table_is_complete(void);
  * alone.  Uninstall restores the saved allocator where ours is on top. */
 PMC_T_HIDDEN void pmc_hooks_install(void);
 PMC_T_HIDDEN void pmc_hooks_uninstall(void);
+/* Install again after the domains were reset to allocators that do not
+ * contain ours (the standalone library applying PYTHONMALLOC after a
+ * static initializer already started tracing). */
+PMC_T_HIDDEN void pmc_hooks_reinstall(void);
 
 /* The host library's seam for CPython's "called without holding the GIL"
  * check: fn runs first in every MEM and OBJ hook call, with the call's api
@@ -473,7 +481,7 @@ PMC_T_HIDDEN extern struct pmc_config pmc_config;
  * messages ("PYMEMCHECK").  Each bad entry is reported and skipped; returns
  * how many there were. */
 PMC_T_HIDDEN int pmc_config_parse(const char *text, const char *origin);
-/* Read PYMEMCHECK, once. */
+/* Read PYMEMCHECK; only the first call does anything. */
 PMC_T_HIDDEN void pmc_config_from_environment(void);
 
 /* ---- Reports (report.c) ---- */

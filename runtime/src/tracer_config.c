@@ -278,8 +278,14 @@ int pmc_config_parse(const char *text, const char *origin)
     return bad;
 }
 
+/* Once: the load-time initialisation calls it, and so does the first
+ * traced call, which may come first (a C++ static initializer of another
+ * object file runs before this library's constructor). */
 void pmc_config_from_environment(void)
 {
+    static atomic_flag done = ATOMIC_FLAG_INIT;
+    if (atomic_flag_test_and_set(&done))
+        return;
     const char *text = getenv("PYMEMCHECK");
     if (text != NULL)
         pmc_config_parse(text, "PYMEMCHECK");

@@ -183,6 +183,13 @@ void pmc_hooks_install(void)
     }
 }
 
+void pmc_hooks_reinstall(void)
+{
+    for (int d = PYMEM_DOMAIN_RAW; d <= PYMEM_DOMAIN_OBJ; d++)
+        layers[d].installed = false;
+    pmc_hooks_install();
+}
+
 /* Only where ours is on top: removing a layer from under someone else's
  * hook would cut theirs off (tracemalloc's stop restores blindly and drops
  * any hook installed after it; we do not). */

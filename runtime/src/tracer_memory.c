@@ -8,10 +8,11 @@
  * never from a C library function of the call catalog (a runtime compiled
  * with the plugin's rewrite would route it back into the tracer).
  *
- * Requests are rounded up to a power of two.  Up to 64 KiB they are carved
- * from 1 MiB mappings and recycled through one free list per size (the
- * table's leaves grow and shrink through exactly these sizes); above that
- * each is a mapping of its own, unmapped when freed.  The mapped total is
+ * Requests are rounded up to a power of two.  Up to 128 KiB they are
+ * carved from 2 MiB mappings and recycled through one free list per size
+ * (the table's leaves grow and shrink through exactly these sizes), a
+ * bigger free block being split when a size has none; above that each is a
+ * mapping of its own, unmapped when freed.  The mapped total is
  * what pymemcheck_get_tracer_memory() reports, and what the
  * tracer_memory_limit option caps, so that the tracer's behaviour when it
  * cannot allocate can be tested (docs/tracer.md).
@@ -118,6 +119,26 @@ static void *carve(size_t bytes, bool limited)
     return p;
 }
 
+/* A free block of 2^shift bytes, split from a bigger free one when there
+ * is none of that size: a table leaf that shrank gives its memory back to
+ * leaves of every size.  Called with the lock held. */
+static void *take_free(unsigned shift)
+{
+    unsigned from = shift;
+    while (from <= MAX_SMALL_SHIFT && free_lists[from - MIN_SHIFT] == NULL)
+        from++;
+    if (from > MAX_SMALL_SHIFT)
+        return NULL;
+    struct free_block *b = free_lists[from - MIN_SHIFT];
+    free_lists[from - MIN_SHIFT] = b->next;
+    for (; from > shift; from--) {
+        struct free_block *half = (struct free_block *)((char *)b + ((size_t)1 << (from - 1)));
+        half->next = free_lists[from - 1 - MIN_SHIFT];
+        free_lists[from - 1 - MIN_SHIFT] = half;
+    }
+    return b;
+}
+
 static void *alloc(size_t size, bool limited)
 {
     unsigned shift = shift_for(size);
@@ -125,15 +146,11 @@ static void *alloc(size_t size, bool limited)
     if (shift > MAX_SMALL_SHIFT)
         return limited && over_limit(bytes) ? NULL : map(bytes);
     pthread_mutex_lock(&lock);
-    struct free_block *b = free_lists[shift - MIN_SHIFT];
-    void *p;
-    if (b != NULL) {
-        free_lists[shift - MIN_SHIFT] = b->next;
-        memset(b, 0, bytes);
-        p = b;
-    } else {
+    void *p = take_free(shift);
+    if (p != NULL)
+        memset(p, 0, bytes);
+    else
         p = carve(bytes, limited);
-    }
     pthread_mutex_unlock(&lock);
     return p;
 }

@@ -61,6 +61,12 @@ void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site)
 
 void pymemcheck_tracer_load(void)
 {
+    /* A static initializer of another object file may have made the first
+     * traced call before this constructor ran, and PYTHONMALLOC, applied
+     * just now, reset the domains: the hooks go back on top. */
+    const char *pythonmalloc = getenv("PYTHONMALLOC");
+    if (pmc_is_tracing() && pythonmalloc != NULL && *pythonmalloc != '\0')
+        pmc_hooks_reinstall();
     pmc_config_from_environment();
     atexit(pmc_report_at_exit);
     if (pmc_config.start == PMC_START_LOAD && pmc_start_at_load() < 0)

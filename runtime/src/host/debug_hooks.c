@@ -19,9 +19,10 @@
  *   0x7f...850 (bad trailing pad byte): it was allocated at ext.c:42 by
  *   PyMem_Malloc, and is being freed at ext.c:47 by PyMem_Free
  *
- * A SIGABRT handler would have to run after CPython's report, and cannot:
- * a fatal error takes faulthandler's handlers out before it aborts, and
- * -X dev, which turns the debug hooks on, turns faulthandler on too.
+ * A SIGABRT handler, run after CPython's report, would not do: before it
+ * aborts, a fatal error puts back the handlers faulthandler replaced when
+ * it was enabled, dropping any installed since, and -X dev, the usual way
+ * to get the debug hooks, enables faulthandler at startup.
  *
  * Like CPython, this reads the trailing guard at the size the header
  * gives; it does so only when the leading guard is intact, where CPython

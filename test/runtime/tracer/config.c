@@ -14,6 +14,7 @@
 // RUN: env PYMEMCHECK=start=manual %t 2>&1 | count 0
 // RUN: env PYMEMCHECK=leak_exitcode=23 %python %S/Inputs/exit_status.py 23 %t
 // RUN: env PYMEMCHECK=leak_exitcode=23 %python %S/Inputs/exit_status.py 0 %t noleak
+// RUN: env PYMEMCHECK=leak_exitcode=23:report=none %python %S/Inputs/exit_status.py 23 %t
 // RUN: env PYMEMCHECK=report=none %t configure | FileCheck %s --check-prefix=API --match-full-lines
 
 #include "tracer_test.h"
