@@ -20,6 +20,14 @@
  * own; ns per pair per thread), and the same for the C library's pair
  * (malloc/free against pymemcheck_malloc_trace/pymemcheck_free_trace).
  *
+ *   trace_overhead count <PyObject|libc> <untraced|traced> <pairs>
+ *
+ * runs only the "pair" loop with 1k live blocks, <pairs> times, untimed:
+ * for valgrind --tool=callgrind, whose instruction counts do not depend on
+ * the machine's load.  The cost of one pair is the difference between two
+ * counts, (count at 2N pairs - count at N pairs) / N, traced minus
+ * untraced (docs/performance.md, "Tracer").
+ *
  * Memory: with 1M live traced blocks, the tracer's own mapped bytes
  * (pymemcheck_get_tracer_memory) and the process's RSS, each against the
  * same program holding 1M untraced blocks, divided by 1M.
@@ -76,10 +84,14 @@ static struct family families[] = {
     {"libc", {malloc, traced_libc_malloc}, {free, traced_libc_free}},
 };
 
+/* CPU time of the thread running the loop, not wall time: the machines these run
+ * on are shared, and time spent waiting for a CPU another process holds
+ * would otherwise count as the tracer's (or the program's) cost.  On a
+ * quiet machine both clocks agree. */
 static double now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
@@ -230,8 +242,40 @@ static void memory_per_block(void)
         f->release[1](blocks[i]);
 }
 
+/* trace_overhead count FAMILY untraced|traced PAIRS */
+static int count(int argc, char **argv)
+{
+    const struct family *f = NULL;
+    for (size_t fi = 0; fi < sizeof families / sizeof families[0]; fi++)
+        if (argc > 2 && strcmp(argv[2], families[fi].name) == 0)
+            f = &families[fi];
+    if (f == NULL || argc < 5 || (strcmp(argv[3], "traced") != 0 &&
+                                  strcmp(argv[3], "untraced") != 0)) {
+        fprintf(stderr, "usage: trace_overhead count <PyObject|libc> "
+                        "<untraced|traced> <pairs>\n");
+        return 2;
+    }
+    static void *storage[1000];
+    struct run r = {f, strcmp(argv[3], "traced") == 0, 1000, 0, storage, 0};
+    ops_per_run = atol(argv[4]);
+    if (r.traced)
+        pymemcheck_trace_start();
+    fill(&r);
+    run_loop(&r);
+    empty(&r);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "count") == 0) {
+        for (int i = 0; i < NSIZES; i++) {
+            sizes[i] = 16 + next_random() % 241;
+            picks[i] = next_random() | 1;
+        }
+        pymemcheck_configure("report=none:start=manual");
+        return count(argc, argv);
+    }
     int quick = argc > 1 && strcmp(argv[1], "quick") == 0;
     if (quick)
         ops_per_run /= 10;

@@ -195,7 +195,7 @@ struct pmc_leaf *pmc_leaf_lookup(uintptr_t a, bool create)
     struct pmc_leaf *l =
         &mid->leaves[((uint64_t)a >> PMC_REGION_BITS) & ((1u << LEAF_BITS) - 1)];
     uintptr_t region = (a >> PMC_REGION_BITS) + 1;
-    pmc_self.leaves[region & 15] = (struct pmc_leaf_cache){region, l};
+    pmc_self.leaves[region & (PMC_LEAF_CACHE - 1)] = (struct pmc_leaf_cache){region, l};
     return l;
 }
 
@@ -242,7 +242,8 @@ static bool rebuild(struct pmc_leaf *l)
             used++;
         }
     }
-    for (uint32_t i = 0; i < cap && used * 2 < (1u << shift); i++) {
+    bool tombstones = l->used > l->live;
+    for (uint32_t i = 0; tombstones && i < cap && used * 2 < (1u << shift); i++) {
         if (pmc_entry_state(l->slots[i]) == PMC_FREED) {
             put(slots, shift, l->slots[i]);
             used++;

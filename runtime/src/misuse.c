@@ -14,6 +14,8 @@
  */
 #include "tracer.h"
 
+#include <errno.h>
+
 #include <stdlib.h>
 
 static const char *const free_of_family[] = {
@@ -46,9 +48,12 @@ static void print_block(FILE *out, const void *p, const struct pmc_block *b, boo
         fprintf(out, " on a block allocated %s (at %p)", where, p);
 }
 
+/* Leaves errno alone: the C library's entry points call it on the way to
+ * the function they replace, and do not save errno themselves. */
 void pmc_misuse(enum pmc_misuse kind, const void *p, enum pmc_api api, uint32_t site,
                 const struct pmc_block *b)
 {
+    int saved = errno;
     FILE *out = stderr;
     char where[4200];
     bool frees = pmc_apis[api].op == PMC_OP_FREE;
@@ -86,4 +91,5 @@ void pmc_misuse(enum pmc_misuse kind, const void *p, enum pmc_api api, uint32_t 
         fputs("pymemcheck: aborting on misuse (on_misuse=abort in PYMEMCHECK)\n", out);
         abort();
     }
+    errno = saved;
 }

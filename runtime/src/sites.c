@@ -49,6 +49,15 @@ uint32_t pmc_site_unknown(enum pmc_api api)
     return unknown_ids[api];
 }
 
+/* pmc_sites_init interns them first, so they are ids 1 to this one. */
+uint32_t pmc_site_unknown_last(void)
+{
+    uint32_t last = 0;
+    for (int api = 0; api < PMC_API_COUNT; api++)
+        last = unknown_ids[api] > last ? unknown_ids[api] : last;
+    return last;
+}
+
 /* ---- The fast table: (file pointer, line, api) -> id, lock-free reads ---- */
 
 _Atomic(struct pmc_fast_table *) pmc_sites_fast;

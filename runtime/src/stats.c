@@ -33,6 +33,7 @@
 struct pmc_chunked pmc_site_totals;
 _Atomic int64_t pmc_process_flushed;
 _Atomic uint64_t pmc_process_peak;
+_Atomic uint32_t pmc_process_uncounted;
 static _Atomic uint64_t misuse_count;
 static _Atomic uint64_t injected_count;
 
@@ -149,16 +150,17 @@ void pmc_stats_alloc_slow(uint32_t site, size_t size)
     if (PMC_T_LIKELY(c != NULL)) {
         STORE(c->allocs, LOAD(c->allocs) + 1);
         raise_peak(&t->peak, add_share(&c->bytes, &t->flushed, (int64_t)size));
-        raise_peak(&pmc_process_peak, add_share(&pmc_self.shard->bytes,
-                                                &pmc_process_flushed, (int64_t)size));
+        raise_peak(&pmc_process_peak,
+                   add_share(&pmc_self.shard->bytes, &pmc_process_flushed,
+                             pmc_process_share(site, size)));
         return;
     }
     atomic_fetch_add_explicit(&t->allocs, 1, memory_order_relaxed);
     int64_t live = atomic_fetch_add_explicit(&t->flushed, (int64_t)size, memory_order_relaxed);
     raise_peak(&t->peak, live + (int64_t)size);
-    live = atomic_fetch_add_explicit(&pmc_process_flushed, (int64_t)size,
-                                     memory_order_relaxed);
-    raise_peak(&pmc_process_peak, live + (int64_t)size);
+    int64_t share = pmc_process_share(site, size);
+    live = atomic_fetch_add_explicit(&pmc_process_flushed, share, memory_order_relaxed);
+    raise_peak(&pmc_process_peak, live + share);
 }
 
 void pmc_stats_free_slow(uint32_t site, size_t size)
@@ -168,12 +170,19 @@ void pmc_stats_free_slow(uint32_t site, size_t size)
     if (PMC_T_LIKELY(c != NULL)) {
         STORE(c->frees, LOAD(c->frees) + 1);
         add_share(&c->bytes, &t->flushed, -(int64_t)size);
-        add_share(&pmc_self.shard->bytes, &pmc_process_flushed, -(int64_t)size);
+        add_share(&pmc_self.shard->bytes, &pmc_process_flushed,
+                  -pmc_process_share(site, size));
         return;
     }
     atomic_fetch_add_explicit(&t->frees, 1, memory_order_relaxed);
     atomic_fetch_sub_explicit(&t->flushed, (int64_t)size, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&pmc_process_flushed, (int64_t)size, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&pmc_process_flushed, pmc_process_share(site, size),
+                              memory_order_relaxed);
+}
+
+void pmc_stats_set_uncounted(uint32_t last)
+{
+    atomic_store_explicit(&pmc_process_uncounted, last, memory_order_relaxed);
 }
 
 void pmc_stats_injected(uint32_t site)

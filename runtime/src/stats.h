@@ -5,6 +5,9 @@
 #ifndef PYMEMCHECK_STATS_H
 #define PYMEMCHECK_STATS_H
 
+#define PMC_LOAD(x) atomic_load_explicit(&(x), memory_order_relaxed)
+#define PMC_STORE(x, v) atomic_store_explicit(&(x), (v), memory_order_relaxed)
+
 /* One thread's share of one site, written by that thread only. */
 struct pmc_counters {
     _Atomic uint64_t allocs;
@@ -31,6 +34,13 @@ struct pmc_shard {
 PMC_T_HIDDEN extern struct pmc_chunked pmc_site_totals;
 PMC_T_HIDDEN extern _Atomic int64_t pmc_process_flushed;
 PMC_T_HIDDEN extern _Atomic uint64_t pmc_process_peak;
+PMC_T_HIDDEN extern _Atomic uint32_t pmc_process_uncounted;
+
+/* What a block of site adds to the process-wide figures. */
+static PMC_T_INLINE int64_t pmc_process_share(uint32_t site, size_t size)
+{
+    return site > PMC_LOAD(pmc_process_uncounted) ? (int64_t)size : 0;
+}
 
 /* The general cases: no shard or counters chunk yet, a share to flush, a
  * new peak. */
@@ -46,8 +56,6 @@ static PMC_T_INLINE struct pmc_counters *pmc_my_counters(uint32_t site)
     return pmc_chunked_get(&shard->counters, site, sizeof(struct pmc_counters));
 }
 
-#define PMC_LOAD(x) atomic_load_explicit(&(x), memory_order_relaxed)
-#define PMC_STORE(x, v) atomic_store_explicit(&(x), (v), memory_order_relaxed)
 
 PMC_T_HIDDEN void pmc_stats_raise_peaks(struct pmc_totals *t, int64_t site_live,
                                         int64_t process_live);
@@ -68,7 +76,7 @@ static PMC_T_INLINE void pmc_stats_alloc(uint32_t site, size_t size)
     }
     struct pmc_shard *shard = pmc_self.shard;
     int64_t mine = PMC_LOAD(c->bytes) + (int64_t)size;
-    int64_t all = PMC_LOAD(shard->bytes) + (int64_t)size;
+    int64_t all = PMC_LOAD(shard->bytes) + pmc_process_share(site, size);
     if (PMC_T_UNLIKELY(!pmc_share_fits(mine) || !pmc_share_fits(all))) {
         pmc_stats_alloc_slow(site, size);
         return;
@@ -94,7 +102,7 @@ static PMC_T_INLINE void pmc_stats_free(uint32_t site, size_t size)
     }
     struct pmc_shard *shard = pmc_self.shard;
     int64_t mine = PMC_LOAD(c->bytes) - (int64_t)size;
-    int64_t all = PMC_LOAD(shard->bytes) - (int64_t)size;
+    int64_t all = PMC_LOAD(shard->bytes) - pmc_process_share(site, size);
     if (PMC_T_UNLIKELY(!pmc_share_fits(mine) || !pmc_share_fits(all))) {
         pmc_stats_free_slow(site, size);
         return;

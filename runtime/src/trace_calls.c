@@ -11,7 +11,11 @@
  *    id in pmc_self.site, where the domain's tracer hook takes it and
  *    records the block (tracer_hooks.c).  So the hook sees every block,
  *    traced call or not, and the entry point adds one intern and two
- *    thread-local stores.
+ *    thread-local stores.  Where the flavour lets it see that the
+ *    tracer's hook is the domain's top allocator (the standalone
+ *    library), the entry point does the hook's work itself instead, with
+ *    the same checks the domain's function makes first (tracer_hooks.h,
+ *    "the direct path"): same result, a call chain shorter.
  *  - libc rows record the block themselves: the C library has no hooks.
  *    A libc block freed by code that was not rewritten is not seen leaving;
  *    when its address comes back from a traced call, the table learns it
@@ -35,13 +39,13 @@
 
 #include "pymemcheck/trace.h"
 
-#include "tracer.h"
-
 #if defined(PYMEMCHECK_HOST)
 #include <Python.h>
 #else
 #include "pymemcheck/pymem.h"
 #endif
+
+#include "tracer_hooks.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -82,7 +86,21 @@ static inline bool injected(uint32_t site)
         pmc_self.site = 0;                                                     \
     } while (0)
 
-#define DEFINE_PEP445_MALLOC(Name, Trace)                                      \
+/* The checks the standalone PyMem_Malloc, PyMem_Calloc and PyMem_Realloc
+ * make before any allocator sees the call (domains.c, as CPython's). */
+static inline bool size_too_large(size_t size)
+{
+    return PMC_T_UNLIKELY(size > (size_t)PY_SSIZE_T_MAX);
+}
+
+static inline bool calloc_overflows(size_t nelem, size_t elsize)
+{
+    return PMC_T_UNLIKELY(elsize != 0 && nelem > (size_t)PY_SSIZE_T_MAX / elsize);
+}
+
+#define FAMILY_OF(Name) pmc_apis[PMC_API_##Name].family
+
+#define DEFINE_PEP445_MALLOC(Name, Domain, Trace)                              \
     PYMEMCHECK_TRACE_SIGNATURE_MALLOC(Trace)                                   \
     {                                                                          \
         uint32_t site = enter(filename, lineno, PMC_API_##Name);               \
@@ -90,11 +108,19 @@ static inline bool injected(uint32_t site)
             return Name(size);                                                 \
         if (injected(site))                                                    \
             return NULL;                                                       \
+        const PyMemAllocatorEx *in = PMC_DIRECT(Domain, malloc);               \
+        if (in != NULL) {                                                      \
+            if (size_too_large(size))                                          \
+                return NULL;                                                   \
+            pmc_hook_check_call(FAMILY_OF(Name), PMC_API_##Name, site);        \
+            return pmc_hook_alloc_at(in, FAMILY_OF(Name), PMC_API_##Name,      \
+                                     site, size, 1, false);                    \
+        }                                                                      \
         void *p;                                                               \
         PEP445_CALL(site, p = Name(size));                                     \
         return p;                                                              \
     }
-#define DEFINE_PEP445_CALLOC(Name, Trace)                                      \
+#define DEFINE_PEP445_CALLOC(Name, Domain, Trace)                              \
     PYMEMCHECK_TRACE_SIGNATURE_CALLOC(Trace)                                   \
     {                                                                          \
         uint32_t site = enter(filename, lineno, PMC_API_##Name);               \
@@ -102,11 +128,19 @@ static inline bool injected(uint32_t site)
             return Name(nelem, elsize);                                        \
         if (injected(site))                                                    \
             return NULL;                                                       \
+        const PyMemAllocatorEx *in = PMC_DIRECT(Domain, calloc);               \
+        if (in != NULL) {                                                      \
+            if (calloc_overflows(nelem, elsize))                               \
+                return NULL;                                                   \
+            pmc_hook_check_call(FAMILY_OF(Name), PMC_API_##Name, site);        \
+            return pmc_hook_alloc_at(in, FAMILY_OF(Name), PMC_API_##Name,      \
+                                     site, nelem, elsize, true);               \
+        }                                                                      \
         void *p;                                                               \
         PEP445_CALL(site, p = Name(nelem, elsize));                            \
         return p;                                                              \
     }
-#define DEFINE_PEP445_REALLOC(Name, Trace)                                     \
+#define DEFINE_PEP445_REALLOC(Name, Domain, Trace)                             \
     PYMEMCHECK_TRACE_SIGNATURE_REALLOC(Trace)                                  \
     {                                                                          \
         uint32_t site = enter(filename, lineno, PMC_API_##Name);               \
@@ -114,6 +148,14 @@ static inline bool injected(uint32_t site)
             return Name(ptr, size);                                            \
         if (injected(site))                                                    \
             return NULL;                                                       \
+        const PyMemAllocatorEx *in = PMC_DIRECT(Domain, realloc);              \
+        if (in != NULL) {                                                      \
+            if (size_too_large(size))                                          \
+                return NULL;                                                   \
+            pmc_hook_check_call(FAMILY_OF(Name), PMC_API_##Name, site);        \
+            return pmc_hook_realloc_at(in, FAMILY_OF(Name), PMC_API_##Name,    \
+                                       site, ptr, size);                       \
+        }                                                                      \
         void *p;                                                               \
         PEP445_CALL(site, p = Name(ptr, size));                                \
         return p;                                                              \
@@ -132,7 +174,7 @@ static inline bool injected(uint32_t site)
         }                                                                      \
     } while (0)
 
-#define DEFINE_PEP445_FREE(Name, Trace)                                        \
+#define DEFINE_PEP445_FREE(Name, Domain, Trace)                                \
     PYMEMCHECK_TRACE_SIGNATURE_FREE(Trace)                                     \
     {                                                                          \
         uint32_t site = ptr ? enter(filename, lineno, PMC_API_##Name) : 0;     \
@@ -140,30 +182,34 @@ static inline bool injected(uint32_t site)
             Name(ptr);                                                         \
             return;                                                            \
         }                                                                      \
+        const PyMemAllocatorEx *in = PMC_DIRECT(Domain, free);                 \
+        if (in != NULL) {                                                      \
+            pmc_hook_check_call(FAMILY_OF(Name), PMC_API_##Name, site);        \
+            pmc_hook_free_at(in, FAMILY_OF(Name), PMC_API_##Name, site, ptr);  \
+            return;                                                            \
+        }                                                                      \
         PEP445_CALL_CHECKED(Name, site, Name(ptr));                            \
     }
 
 /* ---- libc rows: record the block here ---- */
 
-static void record(void *p, size_t size, uint32_t site)
+/* The records leave errno alone (tracer.h), so that a successful call
+ * leaves it as the function it replaces does. */
+static PMC_T_INLINE void record(void *p, size_t size, uint32_t site)
 {
-    int saved = errno;
     pmc_record_alloc(p, size, site, PMC_LIBC);
-    errno = saved;
 }
 
 /* After the C library's realloc of a block the table may know.  realloc(p,
  * 0) with glibc (and the sanitizers' allocators) frees p and returns NULL;
  * the C standard leaves it to the implementation, and other C libraries
  * return a fresh minimal block, which is recorded as any. */
-static void libc_realloc_end(struct pmc_move *m, void *p, size_t size)
+static inline void libc_realloc_end(struct pmc_move *m, void *p, size_t size)
 {
-    int saved = errno;
     if (p == NULL && size == 0)
         pmc_realloc_freed(m);
     else
         pmc_realloc_end(m, p, size);
-    errno = saved;
 }
 
 /* The C library's realloc is called here, in the entry point itself, and
@@ -220,10 +266,8 @@ static void libc_realloc_end(struct pmc_move *m, void *p, size_t size)
     PYMEMCHECK_TRACE_SIGNATURE_FREE(Trace)                                     \
     {                                                                          \
         uint32_t site = ptr ? enter(filename, lineno, PMC_API_##Name) : 0;     \
-        int saved = errno;                                                     \
         if (site == 0 || pmc_record_free(ptr, PMC_API_##Name, site))           \
             Name(ptr);                                                         \
-        errno = saved;                                                         \
     }
 #define DEFINE_LIBC_STRDUP(Name, Trace)                                        \
     PYMEMCHECK_TRACE_SIGNATURE_STRDUP(Trace)                                   \
@@ -278,9 +322,12 @@ static void libc_realloc_end(struct pmc_move *m, void *p, size_t size)
     }
 
 #define DEFINE_LIBC(Name, Operation, Trace) DEFINE_LIBC_##Operation(Name, Trace)
-#define DEFINE_RAW(Name, Operation, Trace) DEFINE_PEP445_##Operation(Name, Trace)
-#define DEFINE_MEM(Name, Operation, Trace) DEFINE_PEP445_##Operation(Name, Trace)
-#define DEFINE_OBJ(Name, Operation, Trace) DEFINE_PEP445_##Operation(Name, Trace)
+#define DEFINE_RAW(Name, Operation, Trace)                                     \
+    DEFINE_PEP445_##Operation(Name, PYMEM_DOMAIN_RAW, Trace)
+#define DEFINE_MEM(Name, Operation, Trace)                                     \
+    DEFINE_PEP445_##Operation(Name, PYMEM_DOMAIN_MEM, Trace)
+#define DEFINE_OBJ(Name, Operation, Trace)                                     \
+    DEFINE_PEP445_##Operation(Name, PYMEM_DOMAIN_OBJ, Trace)
 
 #define PYMEMCHECK_CALL(Name, Family, Operation, NeedsThreadState, TraceName)  \
     DEFINE_##Family(Name, Operation, TraceName)

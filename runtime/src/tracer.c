@@ -23,6 +23,7 @@
  */
 #include "tracer.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -77,6 +78,10 @@ static int start(bool at_load)
     once = true;
     pmc_table_clear();
     pmc_stats_clear();
+    /* The summary's peak and current bytes add up the blocks its list
+     * may show: with untraced=ignore (the host's default, where untraced
+     * code is the interpreter), not those of untraced code. */
+    pmc_stats_set_uncounted(pmc_config.report_unknown ? 0 : pmc_site_unknown_last());
     atomic_store_explicit(&untracked, 0, memory_order_relaxed);
     atomic_store_explicit(&started_at_load, at_load, memory_order_relaxed);
     pmc_hooks_install();
@@ -131,16 +136,20 @@ bool pmc_ever_started(void)
 
 /* ---- Untracked blocks ---- */
 
+/* Leaves errno alone, as everything on the records' paths (tracer.h): the
+ * C library's entry points do not save it. */
 static void untrack(void)
 {
     if (atomic_fetch_add_explicit(&untracked, 1, memory_order_relaxed) != 0)
         return;
+    int saved = errno;
     fprintf(stderr,
             "pymemcheck: warning: the tracer cannot get memory for its tables "
             "(%zu bytes mapped); blocks it cannot record are left untracked and "
             "the program goes on unchanged, but reports only count what was "
             "recorded. Free memory, or raise tracer_memory_limit in PYMEMCHECK\n",
             pmc_mem_mapped());
+    errno = saved;
 }
 
 size_t pmc_untracked_blocks(void)
@@ -183,10 +192,18 @@ static bool never_allocated(enum pmc_family family)
     return family != PMC_LIBC && pmc_table_is_complete();
 }
 
-bool pmc_record_free_rare(void *p, enum pmc_api api, uint32_t site,
-                          enum pmc_found found, const struct pmc_block *b)
+bool pmc_record_free_rare(void *p, enum pmc_api api, uint32_t site, uint64_t e)
 {
     enum pmc_family family = pmc_apis[api].family;
+    struct pmc_block block;
+    const struct pmc_block *b = &block;
+    enum pmc_found found = PMC_ABSENT;
+    if (e == PMC_ENTRY_SLOW) {
+        found = pmc_table_free_slow(p, site, &block);
+    } else if (e != 0) {
+        found = pmc_entry_state(e);
+        pmc_entry_decode(e, &block);
+    }
     switch (found) {
     case PMC_LIVE:              /* of another family */
         pmc_stats_free(b->site, b->size);
@@ -204,36 +221,31 @@ bool pmc_record_free_rare(void *p, enum pmc_api api, uint32_t site,
     }
 }
 
-bool pmc_realloc_begin(struct pmc_move *m, void *p, enum pmc_api api, uint32_t site)
+/* After pmc_realloc_begin's table lookup found anything but a live block
+ * of the realloc's family. */
+bool pmc_realloc_begin_rare(struct pmc_move *m)
 {
-    enum pmc_family family = pmc_apis[api].family;
-    m->old = p;
-    m->api = api;
-    m->site = site;
-    m->found = pmc_table_free(p, site, &m->block);
+    enum pmc_family family = pmc_apis[m->api].family;
     switch (m->found) {
-    case PMC_LIVE:
-        if (PMC_T_UNLIKELY(m->block.family != family))
-            pmc_misuse(PMC_MISUSE_WRONG_FAMILY, p, api, site, &m->block);
+    case PMC_LIVE:              /* of another family */
+        pmc_misuse(PMC_MISUSE_WRONG_FAMILY, m->old, m->api, m->site, &m->block);
         return true;
     case PMC_FREED:
         m->found = PMC_ABSENT;
         if (!freed_twice(family, &m->block))
             return true;
-        pmc_misuse(PMC_MISUSE_REALLOC_FREED, p, api, site, &m->block);
+        pmc_misuse(PMC_MISUSE_REALLOC_FREED, m->old, m->api, m->site, &m->block);
         return false;
     default:
         if (never_allocated(family))
-            pmc_misuse(PMC_MISUSE_NEVER_ALLOCATED, p, api, site, NULL);
+            pmc_misuse(PMC_MISUSE_NEVER_ALLOCATED, m->old, m->api, m->site, NULL);
         return true;
     }
 }
 
-/* The block a realloc returns belongs to the realloc's call site; a
- * realloc by untraced code (CPython resizing an extension's buffer) keeps
- * the site the block had.  Counted as a free of the old block and an
- * allocation of the new one. */
-void pmc_realloc_end(struct pmc_move *m, void *result, size_t size)
+/* The cases pmc_realloc_end leaves here: the old block was not live in
+ * the table, or the realloc failed (the old block is live again). */
+void pmc_realloc_end_rare(struct pmc_move *m, void *result, size_t size)
 {
     enum pmc_family family = pmc_apis[m->api].family;
     uint32_t site = m->site;

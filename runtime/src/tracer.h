@@ -12,6 +12,8 @@
  *                     + misuse checks), shared by hooks and libc entry points
  *   tracer_hooks.c    the PEP 445 wrappers on the three domains and the
  *                     outermost-only rule
+ *   tracer_hooks.h    the hooks' work once the site is known, inline, for
+ *                     the hooks and for the entry points' direct path
  *   trace_calls.c     the trace entry points of the call catalog
  *   sites.c           interning of (file, line, api) into a small site id
  *   stats.c, stats.h  per-site and process-wide counters, per-thread shards
@@ -39,13 +41,20 @@
  *    runtime compiled with the plugin's rewrite would otherwise trace
  *    itself.  libc functions outside the catalog (qsort, fopen, snprintf)
  *    are fine.
+ *  - The records (pmc_record_alloc, pmc_record_free, pmc_realloc_begin
+ *    and _end, and everything they call) leave errno alone: the C
+ *    library's entry points call them around the function they replace
+ *    without saving it (a save and restore is a call to __errno_location
+ *    each, on every call).  Only messages (fprintf) and mmap can change it
+ *    here, and misuse.c, untrack() and tracer_memory.c restore it.
  *  - Nothing on the hot path takes a lock other than one table leaf's
  *    spinlock, or makes an atomic read-modify-write other than that lock
  *    (and a compare-and-swap when a peak rises).
  *
  * Seams for the host library (see each declaration):
  *  - pmc_seam_tracing_changed(), pmc_seam_may_start(),
- *    pmc_seam_hooks_missed(), pmc_seam_unseen_allocations()
+ *    pmc_seam_hooks_missed(), pmc_seam_unseen_allocations(),
+ *    pmc_seam_domain_top() (tracer_hooks.h)
  *                                 provided by the flavour's seam file
  *  - pmc_hooks_set_check()        the GIL / thread-state check for MEM/OBJ
  *  - pmc_hooks_set_block_check()  a look at each block before it is freed
@@ -119,6 +128,8 @@ PMC_T_HIDDEN extern const struct pmc_api_info pmc_apis[PMC_API_COUNT];
 
 struct pmc_shard;
 
+#define PMC_LEAF_CACHE 64       /* a power of two */
+
 struct pmc_thread {
     /* The site of the traced call in progress on this thread, set by its
      * entry point for the hook below to take; 0 when none. */
@@ -131,12 +142,13 @@ struct pmc_thread {
     /* This thread's counters (stats.c); NULL until its first record. */
     struct pmc_shard *shard;
     /* The side table's leaves this thread used last (block_table.h): a
-     * program's consecutive calls touch a handful of regions (a pool per
-     * size class, the C library's heap). */
+     * program's consecutive calls touch a few dozen regions (a pool per
+     * size class, the C library's heap, and the regions of the blocks it
+     * frees, allocated long ago). */
     struct pmc_leaf_cache {
         uintptr_t key;          /* region + 1; 0: empty */
         struct pmc_leaf *leaf;
-    } leaves[16];
+    } leaves[PMC_LEAF_CACHE];
 };
 PMC_T_HIDDEN extern PMC_TLS struct pmc_thread pmc_self;
 
@@ -210,10 +222,12 @@ struct pmc_move {
     enum pmc_found found;       /* what the table had at old */
     struct pmc_block block;     /* the old block's record, when found live */
 };
-PMC_T_HIDDEN bool pmc_realloc_begin(struct pmc_move *m, void *p, enum pmc_api api,
-                                    uint32_t site);
-/* result is what the allocator's realloc returned (NULL: failed, old kept). */
-PMC_T_HIDDEN void pmc_realloc_end(struct pmc_move *m, void *result, size_t size);
+static PMC_T_INLINE bool pmc_realloc_begin(struct pmc_move *m, void *p, enum pmc_api api,
+                                           uint32_t site);
+/* result is what the allocator's realloc returned (NULL: failed, old kept).
+ * Both inline below: a realloc costs a table free and a table insert, and
+ * the out-of-line calls around them cost as much again. */
+static PMC_T_INLINE void pmc_realloc_end(struct pmc_move *m, void *result, size_t size);
 /* The allocator's realloc freed the old block and returned NULL (glibc's
  * realloc(p, 0)). */
 PMC_T_HIDDEN void pmc_realloc_freed(struct pmc_move *m);
@@ -298,6 +312,8 @@ struct pmc_site {
 static inline uint32_t pmc_site_intern(const char *file, int line, enum pmc_api api);
 /* The untraced-code site of api (pre-interned at start: never fails). */
 PMC_T_HIDDEN uint32_t pmc_site_unknown(enum pmc_api api);
+/* The untraced-code sites are ids 1 to this one (interned first). */
+PMC_T_HIDDEN uint32_t pmc_site_unknown_last(void);
 PMC_T_HIDDEN const struct pmc_site *pmc_site_get(uint32_t id);
 /* One past the highest id handed out. */
 PMC_T_HIDDEN uint32_t pmc_site_end(void);
@@ -324,10 +340,15 @@ struct pmc_fast_table {
 PMC_T_HIDDEN extern _Atomic(struct pmc_fast_table *) pmc_sites_fast;
 PMC_T_HIDDEN uint32_t pmc_site_intern_slow(const char *file, int line, enum pmc_api api);
 
+/* Every bit of the key sits low enough to reach the bits the table
+ * indexes by (32 and up of the product: a multiplication carries bits
+ * upward only).  With api at bit 56, as it once was, the untraced sites
+ * (file NULL, line 0) all hashed to slot 0, and the traced sites whose
+ * slots fell in that run of two dozen probed through it on every call. */
 static inline uint32_t pmc_fast_hash(const char *file, int line, enum pmc_api api)
 {
     uint64_t key = ((uint64_t)(uintptr_t)file >> 3) ^ ((uint64_t)(uint32_t)line << 24) ^
-                   ((uint64_t)api << 56);
+                   ((uint64_t)api << 8);
     return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32);
 }
 
@@ -361,6 +382,11 @@ static inline uint32_t pmc_site_intern(const char *file, int line, enum pmc_api 
 PMC_T_HIDDEN int pmc_stats_prepare_site(uint32_t site);
 /* pmc_stats_alloc(site, size) and pmc_stats_free(site, size) are inline:
  * stats.h, included at the end. */
+/* The process-wide current and peak bytes leave out the blocks of sites
+ * 1 to `last` (the untraced-code sites, with untraced=ignore: the
+ * report's summary then adds up the same blocks as its list; 0 counts
+ * every block).  Set when tracing starts, before any record. */
+PMC_T_HIDDEN void pmc_stats_set_uncounted(uint32_t last);
 PMC_T_HIDDEN void pmc_stats_injected(uint32_t site);
 PMC_T_HIDDEN void pmc_stats_misuse(void);
 
@@ -516,9 +542,10 @@ struct pymemcheck_snapshot {
  * had a live entry at p (r > 0). */
 PMC_T_HIDDEN void pmc_record_alloc_rare(int r, size_t size, uint32_t site,
                                         const struct pmc_block *displaced);
-/* The rest of pmc_record_free: anything but a live block of the family. */
+/* The rest of pmc_record_free: anything but a live block of the family;
+ * e is what pmc_table_free_entry returned. */
 PMC_T_HIDDEN bool pmc_record_free_rare(void *p, enum pmc_api api, uint32_t site,
-                                       enum pmc_found found, const struct pmc_block *b);
+                                       uint64_t e);
 
 static PMC_T_INLINE void pmc_record_alloc(void *p, size_t size, uint32_t site,
                                     enum pmc_family family)
@@ -534,13 +561,45 @@ static PMC_T_INLINE void pmc_record_alloc(void *p, size_t size, uint32_t site,
 
 static PMC_T_INLINE bool pmc_record_free(void *p, enum pmc_api api, uint32_t site)
 {
-    struct pmc_block b;
-    enum pmc_found found = pmc_table_free(p, site, &b);
-    if (PMC_T_LIKELY(found == PMC_LIVE && b.family == pmc_apis[api].family)) {
-        pmc_stats_free(b.site, b.size);
+    uint64_t e = pmc_table_free_entry(p, site);
+    if (PMC_T_LIKELY(pmc_entry_state(e) == PMC_LIVE &&
+                     pmc_entry_family(e) == pmc_apis[api].family)) {
+        pmc_stats_free(pmc_entry_site(e), (size_t)pmc_entry_aux(e));
         return true;
     }
-    return pmc_record_free_rare(p, api, site, found, &b);
+    return pmc_record_free_rare(p, api, site, e);
+}
+
+/* The rest of pmc_realloc_begin and pmc_realloc_end: anything but a live
+ * block of the family, a successful realloc and a known site. */
+PMC_T_HIDDEN bool pmc_realloc_begin_rare(struct pmc_move *m);
+PMC_T_HIDDEN void pmc_realloc_end_rare(struct pmc_move *m, void *result, size_t size);
+
+static PMC_T_INLINE bool pmc_realloc_begin(struct pmc_move *m, void *p, enum pmc_api api,
+                                           uint32_t site)
+{
+    m->old = p;
+    m->api = api;
+    m->site = site;
+    m->found = pmc_table_free(p, site, &m->block);
+    if (PMC_T_LIKELY(m->found == PMC_LIVE && m->block.family == pmc_apis[api].family))
+        return true;
+    return pmc_realloc_begin_rare(m);
+}
+
+/* The block a realloc returns belongs to the realloc's call site; a
+ * realloc by untraced code (CPython resizing an extension's buffer) keeps
+ * the site the block had.  Counted as a free of the old block and an
+ * allocation of the new one. */
+static PMC_T_INLINE void pmc_realloc_end(struct pmc_move *m, void *result, size_t size)
+{
+    if (PMC_T_LIKELY(m->found == PMC_LIVE && result != NULL)) {
+        pmc_stats_free(m->block.site, m->block.size);
+        pmc_record_alloc(result, size, m->site ? m->site : m->block.site,
+                         pmc_apis[m->api].family);
+        return;
+    }
+    pmc_realloc_end_rare(m, result, size);
 }
 
 #endif /* PYMEMCHECK_TRACER_INTERNAL_H */

@@ -25,21 +25,23 @@
  * Only the public PEP 445 API is used, so the host library installs these
  * same hooks into a real interpreter.
  */
-#include "tracer.h"
-
 #include "pymemcheck/pymem.h"
 
-struct layer {
-    PyMemAllocatorEx inner;     /* the allocator we wrap */
-    bool installed;             /* ours is somewhere in the domain's chain */
-};
+#include "tracer_hooks.h"
 
-static struct layer layers[3];
-static _Atomic(pmc_check_fn) check;
+struct pmc_layer pmc_layers[3];
+_Atomic(const PyMemAllocatorEx *) pmc_domain_top[3];
+_Atomic(pmc_check_fn) pmc_hook_check;
+_Atomic(pmc_block_check_fn) pmc_hook_block_check;
 
 void pmc_hooks_set_check(pmc_check_fn fn)
 {
-    atomic_store_explicit(&check, fn, memory_order_relaxed);
+    atomic_store_explicit(&pmc_hook_check, fn, memory_order_relaxed);
+}
+
+void pmc_hooks_set_block_check(pmc_block_check_fn fn)
+{
+    atomic_store_explicit(&pmc_hook_block_check, fn, memory_order_relaxed);
 }
 
 /* Called once per outermost hook call: takes the site its entry point left
@@ -48,25 +50,8 @@ static inline uint32_t take_site(enum pmc_family family, enum pmc_api api)
 {
     uint32_t site = pmc_self.site;
     pmc_self.site = 0;
-    pmc_check_fn fn = atomic_load_explicit(&check, memory_order_relaxed);
-    if (PMC_T_UNLIKELY(fn != NULL) && family != PMC_RAW)
-        fn(api, site);
+    pmc_hook_check_call(family, api, site);
     return site;
-}
-
-static _Atomic(pmc_block_check_fn) block_check;
-
-void pmc_hooks_set_block_check(pmc_block_check_fn fn)
-{
-    atomic_store_explicit(&block_check, fn, memory_order_relaxed);
-}
-
-static inline void check_block(const void *p, enum pmc_family family, enum pmc_api api,
-                               uint32_t site)
-{
-    pmc_block_check_fn fn = atomic_load_explicit(&block_check, memory_order_relaxed);
-    if (PMC_T_UNLIKELY(fn != NULL))
-        fn(p, family, api, site);
 }
 
 static inline bool passes_through(void)
@@ -81,13 +66,7 @@ static inline void *hook_alloc(const PyMemAllocatorEx *in, enum pmc_family famil
     if (passes_through())
         return zeroed ? in->calloc(in->ctx, nelem, elsize) : in->malloc(in->ctx, nelem);
     uint32_t site = take_site(family, api);
-    pmc_self.depth = 1;
-    void *p = zeroed ? in->calloc(in->ctx, nelem, elsize) : in->malloc(in->ctx, nelem);
-    pmc_self.depth = 0;
-    if (p != NULL)
-        pmc_record_alloc(p, zeroed ? nelem * elsize : nelem,
-                         site ? site : pmc_site_unknown(api), family);
-    return p;
+    return pmc_hook_alloc_at(in, family, api, site, nelem, elsize, zeroed);
 }
 
 static inline void *hook_realloc(const PyMemAllocatorEx *in, enum pmc_family family,
@@ -96,19 +75,7 @@ static inline void *hook_realloc(const PyMemAllocatorEx *in, enum pmc_family fam
     if (passes_through())
         return in->realloc(in->ctx, p, size);
     uint32_t site = take_site(family, api);
-    struct pmc_move m;
-    if (p != NULL && !pmc_realloc_begin(&m, p, api, site))
-        return NULL;
-    if (p != NULL)
-        check_block(p, family, api, site);
-    pmc_self.depth = 1;
-    void *q = in->realloc(in->ctx, p, size);
-    pmc_self.depth = 0;
-    if (p != NULL)
-        pmc_realloc_end(&m, q, size);
-    else if (q != NULL)
-        pmc_record_alloc(q, size, site ? site : pmc_site_unknown(api), family);
-    return q;
+    return pmc_hook_realloc_at(in, family, api, site, p, size);
 }
 
 static inline void hook_free(const PyMemAllocatorEx *in, enum pmc_family family,
@@ -119,37 +86,32 @@ static inline void hook_free(const PyMemAllocatorEx *in, enum pmc_family family,
         return;
     }
     uint32_t site = take_site(family, api);
-    if (!pmc_record_free(p, api, site))
-        return;
-    check_block(p, family, api, site);
-    pmc_self.depth = 1;
-    in->free(in->ctx, p);
-    pmc_self.depth = 0;
+    pmc_hook_free_at(in, family, api, site, p);
 }
 
 #define DEFINE_HOOKS(domain, Family, Prefix)                                   \
     static void *Prefix##malloc_hook(void *ctx, size_t size)                   \
     {                                                                          \
         (void)ctx;                                                             \
-        return hook_alloc(&layers[domain].inner, PMC_##Family,                 \
+        return hook_alloc(&pmc_layers[domain].inner, PMC_##Family,             \
                           PMC_API_##Prefix##Malloc, size, 1, false);           \
     }                                                                          \
     static void *Prefix##calloc_hook(void *ctx, size_t nelem, size_t elsize)   \
     {                                                                          \
         (void)ctx;                                                             \
-        return hook_alloc(&layers[domain].inner, PMC_##Family,                 \
+        return hook_alloc(&pmc_layers[domain].inner, PMC_##Family,             \
                           PMC_API_##Prefix##Calloc, nelem, elsize, true);      \
     }                                                                          \
     static void *Prefix##realloc_hook(void *ctx, void *p, size_t size)         \
     {                                                                          \
         (void)ctx;                                                             \
-        return hook_realloc(&layers[domain].inner, PMC_##Family,               \
+        return hook_realloc(&pmc_layers[domain].inner, PMC_##Family,           \
                             PMC_API_##Prefix##Realloc, p, size);               \
     }                                                                          \
     static void Prefix##free_hook(void *ctx, void *p)                          \
     {                                                                          \
         (void)ctx;                                                             \
-        hook_free(&layers[domain].inner, PMC_##Family, PMC_API_##Prefix##Free, \
+        hook_free(&pmc_layers[domain].inner, PMC_##Family, PMC_API_##Prefix##Free, \
                   p);                                                          \
     }
 
@@ -157,13 +119,13 @@ DEFINE_HOOKS(PYMEM_DOMAIN_RAW, RAW, PyMem_Raw)
 DEFINE_HOOKS(PYMEM_DOMAIN_MEM, MEM, PyMem_)
 DEFINE_HOOKS(PYMEM_DOMAIN_OBJ, OBJ, PyObject_)
 
-static const PyMemAllocatorEx hooks[3] = {
-    [PYMEM_DOMAIN_RAW] = {&layers[PYMEM_DOMAIN_RAW].inner, PyMem_Rawmalloc_hook,
+const PyMemAllocatorEx pmc_hooks[3] = {
+    [PYMEM_DOMAIN_RAW] = {&pmc_layers[PYMEM_DOMAIN_RAW].inner, PyMem_Rawmalloc_hook,
                           PyMem_Rawcalloc_hook, PyMem_Rawrealloc_hook,
                           PyMem_Rawfree_hook},
-    [PYMEM_DOMAIN_MEM] = {&layers[PYMEM_DOMAIN_MEM].inner, PyMem_malloc_hook,
+    [PYMEM_DOMAIN_MEM] = {&pmc_layers[PYMEM_DOMAIN_MEM].inner, PyMem_malloc_hook,
                           PyMem_calloc_hook, PyMem_realloc_hook, PyMem_free_hook},
-    [PYMEM_DOMAIN_OBJ] = {&layers[PYMEM_DOMAIN_OBJ].inner, PyObject_malloc_hook,
+    [PYMEM_DOMAIN_OBJ] = {&pmc_layers[PYMEM_DOMAIN_OBJ].inner, PyObject_malloc_hook,
                           PyObject_calloc_hook, PyObject_realloc_hook,
                           PyObject_free_hook},
 };
@@ -174,19 +136,21 @@ static const PyMemAllocatorEx hooks[3] = {
 void pmc_hooks_install(void)
 {
     for (int d = PYMEM_DOMAIN_RAW; d <= PYMEM_DOMAIN_OBJ; d++) {
-        if (layers[d].installed)
+        if (pmc_layers[d].installed)
             continue;
-        PyMem_GetAllocator((PyMemAllocatorDomain)d, &layers[d].inner);
-        PyMemAllocatorEx ours = hooks[d];
+        PyMem_GetAllocator((PyMemAllocatorDomain)d, &pmc_layers[d].inner);
+        PyMemAllocatorEx ours = pmc_hooks[d];
         PyMem_SetAllocator((PyMemAllocatorDomain)d, &ours);
-        layers[d].installed = true;
+        pmc_layers[d].installed = true;
+        atomic_store_explicit(&pmc_domain_top[d], pmc_seam_domain_top(d),
+                              memory_order_relaxed);
     }
 }
 
 void pmc_hooks_reinstall(void)
 {
     for (int d = PYMEM_DOMAIN_RAW; d <= PYMEM_DOMAIN_OBJ; d++)
-        layers[d].installed = false;
+        pmc_layers[d].installed = false;
     pmc_hooks_install();
 }
 
@@ -198,9 +162,9 @@ void pmc_hooks_uninstall(void)
     for (int d = PYMEM_DOMAIN_RAW; d <= PYMEM_DOMAIN_OBJ; d++) {
         PyMemAllocatorEx top;
         PyMem_GetAllocator((PyMemAllocatorDomain)d, &top);
-        if (!layers[d].installed || top.malloc != hooks[d].malloc)
+        if (!pmc_layers[d].installed || top.malloc != pmc_hooks[d].malloc)
             continue;
-        PyMem_SetAllocator((PyMemAllocatorDomain)d, &layers[d].inner);
-        layers[d].installed = false;
+        PyMem_SetAllocator((PyMemAllocatorDomain)d, &pmc_layers[d].inner);
+        pmc_layers[d].installed = false;
     }
 }

@@ -15,6 +15,7 @@
  */
 #include "internal.h"
 #include "tracer.h"
+#include "tracer_hooks.h"
 
 #include <stdlib.h>
 
@@ -32,6 +33,13 @@ static void describe(FILE *out, const void *p)
 void pmc_seam_tracing_changed(bool on)
 {
     pymemcheck_debug_set_describe_block(on ? describe : NULL);
+}
+
+/* The domains' allocators are ours to read: the trace entry points record
+ * directly when the tracer's hook is on top (tracer_hooks.h). */
+const PyMemAllocatorEx *pmc_seam_domain_top(int domain)
+{
+    return pymemcheck_installed((PyMemAllocatorDomain)domain);
 }
 
 /* Every PEP 445 allocation goes through the domains' hooks here. */

@@ -30,6 +30,7 @@
 #include <Python.h>
 
 #include "host.h"
+#include "tracer_hooks.h"
 
 #include <stdlib.h>
 
@@ -69,6 +70,14 @@ __attribute__((constructor)) static void host_loaded(void)
 bool pmc_seam_unseen_allocations(enum pmc_family family)
 {
     return family == PMC_LIBC || family == PMC_RAW;
+}
+
+/* CPython keeps its domains' allocators to itself: the trace entry points
+ * always go through PyMem_Malloc and the hook (tracer_hooks.h). */
+const PyMemAllocatorEx *pmc_seam_domain_top(int domain)
+{
+    (void)domain;
+    return NULL;
 }
 
 bool pmc_seam_may_start(void)
