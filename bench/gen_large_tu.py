@@ -10,7 +10,12 @@ It includes only the C library and pymemcheck/pymem.h, so it compiles with
 -I runtime/include.  COMPUTE (default 1) computing functions accompany each
 allocating one: 2 gives an allocation call every 10 lines or so.
 
-    gen_large_tu.py [FUNCTIONS [COMPUTE]] > big.c     (defaults 500 1)
+With --hand the same program is written with every allocation call already
+rewritten, as the plugin's trace rewrite would (bench/emulate_rewrite.h's
+macros, which give the same object code: test/plugin/identical-object.c),
+for plain clang to compile; it also needs -I bench.
+
+    gen_large_tu.py [--hand] [FUNCTIONS [COMPUTE]] > big.c   (defaults 500 1)
 """
 import sys
 
@@ -21,7 +26,7 @@ HEADER = """\
 #include <stdlib.h>
 #include <string.h>
 #include "pymemcheck/pymem.h"
-
+%(hand)s
 struct item {
     struct item *next;
     char *name;
@@ -158,10 +163,23 @@ static size_t stats_%d(const char *name, size_t n)
 """
 
 
+HAND = """\
+/* --hand: the calls as the plugin's trace rewrite writes them. */
+#include "emulate_rewrite.h"
+#define strndup(s, n) pymemcheck_strndup_trace(__FILE__, __LINE__, s, n)
+"""
+
+
 def main():
-    functions = int(sys.argv[1]) if len(sys.argv) > 1 else 500
-    compute = int(sys.argv[2]) if len(sys.argv) > 2 else 1
-    out = [HEADER]
+    args = sys.argv[1:]
+    hand = "--hand" in args
+    args = [a for a in args if a != "--hand"]
+    functions = int(args[0]) if len(args) > 0 else 500
+    compute = int(args[1]) if len(args) > 1 else 1
+    # In the hand-rewritten file, #line gives every later line the number it
+    # has in the other, so that the two object files are the same.
+    after = HEADER[:HEADER.index("%(hand)s")].count("\n") + 1
+    out = [HEADER % {"hand": HAND + "#line %d\n" % after if hand else ""}]
     for i in range(functions):
         for k in range(compute):
             out.append(STATS % (i * compute + k, 7 + (i + k) % 11, 31 + i + k))

@@ -43,11 +43,11 @@ const CatalogEntry *findCall(llvm::StringRef Name) {
   return nullptr;
 }
 
-bool isTraceEntryPoint(llvm::StringRef Name) {
+const CatalogEntry *findTraceCall(llvm::StringRef Name) {
   for (const CatalogEntry &E : Catalog)
     if (E.TraceName == Name)
-      return true;
-  return false;
+      return &E;
+  return nullptr;
 }
 
 llvm::StringRef familyName(Family F) {

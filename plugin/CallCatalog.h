@@ -57,8 +57,13 @@ llvm::ArrayRef<CatalogEntry> callCatalog();
 /// The row whose Name is Name, or null.
 const CatalogEntry *findCall(llvm::StringRef Name);
 
+/// The row whose TraceName is Name, or null.
+const CatalogEntry *findTraceCall(llvm::StringRef Name);
+
 /// True when Name is the TraceName of some row.
-bool isTraceEntryPoint(llvm::StringRef Name);
+inline bool isTraceEntryPoint(llvm::StringRef Name) {
+  return findTraceCall(Name) != nullptr;
+}
 
 /// The spelling of F in plugin arguments: libc, raw, mem, obj.
 llvm::StringRef familyName(Family F);

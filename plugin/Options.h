@@ -10,6 +10,7 @@
 #define PYMEMCHECK_OPTIONS_H
 
 #include "CallCatalog.h"
+#include "Findings.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/GlobPattern.h"
@@ -52,7 +53,27 @@ struct Options {
   /// remarks: say, as remarks, which calls are left alone and why.
   bool Remarks = false;
 
+  /// The GIL analysis's checks, by Check: no-<check> turns one off,
+  /// error-<check> makes it an error.
+  CheckLevel CheckLevels[NumChecks] = {CheckLevel::Warning,
+                                       CheckLevel::Warning};
+  /// gil-api=all: check the whole C API, not only the memory API.
+  bool GilApiAll = false;
+  /// sarif=<path>: also write the findings there, as SARIF 2.1.0.
+  std::string SarifPath;
+  /// gil-summaries=<dir>: share function summaries with the other
+  /// translation units compiled with the same directory.
+  std::string GilSummariesDir;
+  /// gil-stats: say how much the analysis did, and how fast.
+  bool GilStats = false;
+
   bool traces(Family F) const { return Families & familyBit(F); }
+  bool analysesGil() const {
+    for (CheckLevel L : CheckLevels)
+      if (L != CheckLevel::Off)
+        return true;
+    return false;
+  }
 };
 
 } // namespace pymemcheck

@@ -9,12 +9,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "Compat.h"
+#include "GilChecker.h"
 #include "Options.h"
 #include "TraceRewriter.h"
 
 #include "clang/AST/ASTConsumer.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
+#include "clang/Frontend/MultiplexConsumer.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -37,6 +39,16 @@ struct ArgumentHelp {
 // Renaming one is a breaking change.
 const ArgumentHelp KnownArguments[] = {
     {"help", "print this list"},
+    {"no-gil-call", "do not report calls made without the GIL"},
+    {"error-gil-call", "report them as errors"},
+    {"no-gil-escape", "do not report GIL-needing functions passed to "
+                      "foreign code"},
+    {"error-gil-escape", "report those as errors"},
+    {"gil-api=<memory|all>", "check the memory API (default) or all of it"},
+    {"sarif=<path>", "also write the findings to <path> as SARIF 2.1.0"},
+    {"gil-summaries=<dir>", "share GIL summaries with the other files "
+                            "compiled with this <dir>"},
+    {"gil-stats", "print the GIL analysis's own figures"},
     {"trace", "rewrite allocation calls into trace calls"},
     {"trace-families=<list>", "only these: libc,raw,mem,obj (default: all)"},
     {"trace-exclude-file=<glob>", "not in files whose __FILE__ matches"},
@@ -85,6 +97,35 @@ public:
 
       if (Name == "help" && !HasValue) {
         printHelp(llvm::errs());
+      } else if (std::optional<std::pair<Check, CheckLevel>> C =
+                     checkSwitch(Name);
+                 C && !HasValue) {
+        Opts.CheckLevels[static_cast<unsigned>(C->first)] = C->second;
+      } else if (Name == "gil-summaries" && HasValue) {
+        if (Value.empty()) {
+          error("pymemcheck: empty path in "
+                "-fplugin-arg-pymemcheck-gil-summaries=; give the directory "
+                "every compile of the project shares, such as 'build/gil'");
+          return false;
+        }
+        Opts.GilSummariesDir = Value.str();
+      } else if (Name == "gil-stats" && !HasValue) {
+        Opts.GilStats = true;
+      } else if (Name == "gil-api" && HasValue) {
+        if (Value != "memory" && Value != "all") {
+          error("pymemcheck: unknown value '%0' in "
+                "-fplugin-arg-pymemcheck-gil-api=; accepted: memory, all")
+              << Value;
+          return false;
+        }
+        Opts.GilApiAll = Value == "all";
+      } else if (Name == "sarif" && HasValue) {
+        if (Value.empty()) {
+          error("pymemcheck: empty path in -fplugin-arg-pymemcheck-sarif=; "
+                "give the file to write, such as 'ext.sarif'");
+          return false;
+        }
+        Opts.SarifPath = Value.str();
       } else if (Name == "trace" && !HasValue) {
         Opts.Trace = true;
       } else if (Name == "trace-system-headers" && !HasValue) {
@@ -131,6 +172,19 @@ private:
     return report(DiagnosticsEngine::Error, Msg);
   }
 
+  /// no-<check> and error-<check>.
+  static std::optional<std::pair<Check, CheckLevel>>
+  checkSwitch(llvm::StringRef Name) {
+    for (unsigned I = 0; I != NumChecks; ++I) {
+      Check C = static_cast<Check>(I);
+      if (Name == ("no-" + checkName(C)).str())
+        return std::make_pair(C, CheckLevel::Off);
+      if (Name == ("error-" + checkName(C)).str())
+        return std::make_pair(C, CheckLevel::Error);
+    }
+    return std::nullopt;
+  }
+
   bool parseFamilies(llvm::StringRef List, unsigned &Families) {
     llvm::SmallVector<llvm::StringRef, 4> Names;
     List.split(Names, ',');
@@ -171,9 +225,22 @@ class PymemcheckAction : public PluginASTAction {
 protected:
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
                                                  llvm::StringRef) override {
-    if (!Opts.Trace)
+    // The rewrite must see each function before CodeGen does; the GIL
+    // analysis needs the whole translation unit, so it runs last, and
+    // recognises the calls the rewrite made.
+    std::unique_ptr<ASTConsumer> Gil;
+    if (Opts.analysesGil())
+      Gil = createGilChecker(CI, Opts);
+    std::vector<std::unique_ptr<ASTConsumer>> Consumers;
+    if (Opts.Trace)
+      Consumers.push_back(createTraceRewriter(CI, std::move(Opts)));
+    if (Gil)
+      Consumers.push_back(std::move(Gil));
+    if (Consumers.empty())
       return std::make_unique<ASTConsumer>();
-    return createTraceRewriter(CI, std::move(Opts));
+    if (Consumers.size() == 1)
+      return std::move(Consumers.front());
+    return std::make_unique<MultiplexConsumer>(std::move(Consumers));
   }
 
   bool ParseArgs(const CompilerInstance &CI,

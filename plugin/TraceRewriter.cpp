@@ -16,6 +16,7 @@
 
 #include "TraceRewriter.h"
 
+#include "AstFile.h"
 #include "CallCatalog.h"
 #include "Compat.h"
 
@@ -712,17 +713,6 @@ private:
   CompilerInstance &CI;
   bool Remarks;
 };
-
-bool buildsAstFile(const CompilerInstance &CI) {
-  switch (CI.getFrontendOpts().ProgramAction) {
-  case frontend::GeneratePCH:
-  case frontend::GenerateModule:
-  case frontend::GenerateModuleInterface:
-    return true;
-  default:
-    return CI.getLangOpts().CompilingPCH || CI.getLangOpts().isCompilingModule();
-  }
-}
 
 } // namespace
 

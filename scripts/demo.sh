@@ -2,6 +2,8 @@
 # The main job, from a fresh clone on Debian 12: install what is missing,
 # build everything (runtime, host library, and the plugin for LLVM 19),
 # then show pymemcheck at work:
+#   0. at compile time: the plugin's GIL analysis on the wordcount
+#      extension finds its PyMem_Malloc without the GIL (docs/plugin.md);
 #   1. inside CPython: the wordcount extension (examples/wordcount), built
 #      with the plugin's trace rewrite and imported into the system's
 #      python3, passes its own tests, then its three deliberate bugs are
@@ -35,6 +37,14 @@ run() {
   echo "$shown"
   bash -c '"$@" 2>&1; exit $?' bash "$@" 2>/dev/null
 }
+
+echo
+echo "== 0. At compile time: the plugin's GIL analysis (its default job) on"
+echo "==    examples/wordcount/wordcount.c"
+echo
+py_include=$("$python" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+run clang-19 -fsyntax-only -I"$py_include" -fplugin=build/llvm-19/lib/pymemcheck.so \
+  examples/wordcount/wordcount.c
 
 echo
 echo "== 1. Inside CPython: examples/wordcount, compiled with"

@@ -2,12 +2,18 @@
 // macros, a header and loops, compiled with the rewrite and linked with the
 // runtime: the tracer records every block at exactly its call site in the
 // source, with its function and count, and sees every block freed (the C
-// library's frees only reach it when rewritten).
+// library's frees only reach it when rewritten).  Every free reaches its
+// trace entry point with exactly its call site too (FREE, Inputs/free-sites.h
+// says how that is seen).
 //
 // REQUIRES: plugin
 // RUN: %clang -std=c11 -D_DEFAULT_SOURCE -I%runtime_include -I%S/Inputs %s -o %t \
-// RUN:   -fplugin=%plugin -fplugin-arg-pymemcheck-trace %libpymemcheck
-// RUN: %t | FileCheck %s
+// RUN:   -fplugin=%plugin -fplugin-arg-pymemcheck-trace %libpymemcheck \
+// RUN:   -Wl,--wrap=pymemcheck_free_trace,--wrap=_PyMem_RawFreeTrace \
+// RUN:   -Wl,--wrap=_PyMem_FreeTrace,--wrap=_PyObject_FreeTrace
+// RUN: %t > %t.out
+// RUN: FileCheck %s < %t.out
+// RUN: FileCheck %s --check-prefix=FREE < %t.out
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +22,10 @@
 #include "e2e-helpers.h"
 #include "pymemcheck/trace.h"
 #include "print-sites.h"
+#include "free-sites.h"
 
 // CHECK: sites: 13
+// FREE: free-sites: 7
 // CHECK-NEXT: {{.*}}Inputs{{/|\\}}e2e-helpers.h:5 PyMem_Malloc allocs=4 frees=4
 
 #define NEW_NODE() PyObject_Malloc(sizeof(struct node))
@@ -42,7 +50,9 @@ static void drop(struct node *head) {
   while (head) {
     struct node *next = head->next;
     free(head->name);
+    // FREE-NEXT: {{.*}}e2e-c.c:[[@LINE-1]] free calls=3
     PyObject_Free(head);
+    // FREE-NEXT: {{.*}}e2e-c.c:[[@LINE-1]] PyObject_Free calls=3
     head = next;
   }
 }
@@ -63,17 +73,20 @@ static void raw_and_libc(void) {
   r = PyMem_RawRealloc(r, 64);
   // CHECK-NEXT: {{.*}}e2e-c.c:[[@LINE-1]] PyMem_RawRealloc allocs=1 frees=1
   PyMem_RawFree(r);
+  // FREE-NEXT: {{.*}}e2e-c.c:[[@LINE-1]] PyMem_RawFree calls=1
   void *a = NULL;
   if (posix_memalign(&a, 64, 128) == 0)
     // CHECK-NEXT: {{.*}}e2e-c.c:[[@LINE-1]] posix_memalign allocs=1 frees=1
     free(reallocarray(a, 4, 64));
   // CHECK-NEXT: {{.*}}e2e-c.c:[[@LINE-1]] reallocarray allocs=1 frees=1
+  // FREE-NEXT: {{.*}}e2e-c.c:[[@LINE-2]] free calls=1
   char *s = strndup("abcdef", 3);
   // CHECK-NEXT: {{.*}}e2e-c.c:[[@LINE-1]] strndup allocs=1 frees=1
   free(s), free(aligned_alloc(16, 32)), free(calloc(2, 2)), free(realloc(NULL, 8));
   // CHECK-NEXT: {{.*}}e2e-c.c:[[@LINE-1]] aligned_alloc allocs=1 frees=1
   // CHECK-NEXT: {{.*}}e2e-c.c:[[@LINE-2]] calloc allocs=1 frees=1
   // CHECK-NEXT: {{.*}}e2e-c.c:[[@LINE-3]] realloc allocs=1 frees=1
+  // FREE-NEXT: {{.*}}e2e-c.c:[[@LINE-4]] free calls=4
 }
 
 int main(void) {
@@ -83,11 +96,15 @@ int main(void) {
     list = push(list, names[i]);
   drop(list);
   int *v = numbers(8);
-  PyMem_Free(v);
+  PyMem_Del(v);
+  // FREE-NEXT: {{.*}}e2e-c.c:[[@LINE-1]] PyMem_Free calls=1
   for (int i = 0; i < 4; i++)
     HELPER_FREE(helper_buffer(16));
+  // FREE-NEXT: {{.*}}e2e-c.c:[[@LINE-1]] PyMem_Free calls=4
   raw_and_libc();
   print_sites_by_place();
+  print_free_sites();
   return 0;
 }
-// CHECK-NOT: {{.}}
+// CHECK-NEXT: free-sites:
+// FREE-NOT: {{.}}

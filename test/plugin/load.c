@@ -7,6 +7,14 @@
 // RUN:   | FileCheck %s --check-prefix=HELP
 // HELP: pymemcheck: Clang plugin arguments (pass each as -fplugin-arg-pymemcheck-<argument>):
 // HELP-NEXT: {{^}} help print this list{{$}}
+// HELP-NEXT: {{^}} no-gil-call do not report calls made without the GIL{{$}}
+// HELP-NEXT: {{^}} error-gil-call report them as errors{{$}}
+// HELP-NEXT: {{^}} no-gil-escape do not report GIL-needing functions passed to foreign code{{$}}
+// HELP-NEXT: {{^}} error-gil-escape report those as errors{{$}}
+// HELP-NEXT: {{^}} gil-api=<memory|all> check the memory API (default) or all of it{{$}}
+// HELP-NEXT: {{^}} sarif=<path> also write the findings to <path> as SARIF 2.1.0{{$}}
+// HELP-NEXT: {{^}} gil-summaries=<dir> share GIL summaries with the other files compiled with this <dir>{{$}}
+// HELP-NEXT: {{^}} gil-stats print the GIL analysis's own figures{{$}}
 // HELP-NEXT: {{^}} trace rewrite allocation calls into trace calls{{$}}
 // HELP-NEXT: {{^}} trace-families=<list> only these: libc,raw,mem,obj (default: all){{$}}
 // HELP-NEXT: {{^}} trace-exclude-file=<glob> not in files whose __FILE__ matches{{$}}

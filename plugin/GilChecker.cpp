@@ -1,0 +1,1373 @@
+//===- GilChecker.cpp - Find calls made without the GIL ------------------===//
+//
+// Three passes at the end of the translation unit:
+//
+// 1. Usage: one walk of the AST finds the functions to analyse, which of
+//    them start without the GIL (started as threads, registered with
+//    Py_AtExit, installed as RAW allocators, an embedder's main, annotated),
+//    and GIL-requiring API functions handed to foreign code (gil-escape).
+// 2. Summaries: each function's CFG is solved forward with a GilState per
+//    block; a function whose GIL-requiring call is reached with the state
+//    its caller had "needs the GIL at entry", and one that returns with the
+//    GIL released (acquired) "releases (acquires)".  When a summary changes,
+//    the function's callers are solved again, to a fixpoint; summaries only
+//    grow, so recursion terminates.
+// 3. Reports: the calls each function's last solution found made without
+//    the GIL, in translation-unit order, each with where the GIL went and,
+//    for a helper, the chain of calls down to the call that needs it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GilChecker.h"
+
+#include "AstFile.h"
+#include "CallCatalog.h"
+#include "Findings.h"
+#include "GilModel.h"
+#include "GilSummaries.h"
+
+#include "clang/AST/ASTConsumer.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/ParentMap.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Analysis/AnalysisDeclContext.h"
+#include "clang/Analysis/CFG.h"
+#include "clang/Analysis/FlowSensitive/DataflowWorklist.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <deque>
+#include <string>
+#include <vector>
+
+using namespace clang;
+
+namespace pymemcheck {
+
+namespace {
+
+std::string quoted(llvm::StringRef S) { return ("'" + S + "'").str(); }
+
+/// The function as the user named it: a call the rewrite made goes by the
+/// name of the call it replaced.
+std::string nameOf(const FunctionDecl *FD) {
+  if (!FD->getDeclName())
+    return "(lambda)";
+  if (FD->getIdentifier())
+    if (const CatalogEntry *Row = findTraceCall(FD->getName()))
+      return Row->Name.str();
+  // C++: as clang names it, scope and template arguments included.
+  std::string Name;
+  llvm::raw_string_ostream OS(Name);
+  FD->getNameForDiagnostic(OS, FD->getASTContext().getPrintingPolicy(),
+                           /*Qualified=*/true);
+  return OS.str();
+}
+
+// ---- The dataflow value ----
+
+enum class Gil : unsigned char { Unknown, Held, Released, SomePathsReleased };
+
+bool notHeld(Gil G) {
+  return G == Gil::Released || G == Gil::SomePathsReleased;
+}
+
+Gil join(Gil A, Gil B) {
+  if (A == B)
+    return A;
+  if (notHeld(A) || notHeld(B))
+    return Gil::SomePathsReleased;
+  return Gil::Unknown; // held on one path, the caller's state on the other
+}
+
+/// Why the GIL is not held: where it was released, or why a function starts
+/// without it.  Owned by the checker; states point at them.
+struct Origin {
+  SourceLocation Loc;
+  std::string Message;
+};
+
+/// A PyGILState_Ensure token and the state the Ensure found.
+struct Token {
+  const VarDecl *Var;
+  Gil Before;
+  const Origin *Why;
+};
+
+/// A condition the analysis can follow from one branch to the next: a
+/// variable, or a member of one (`if (!needs_api)`, `if (self->nogil)`).
+struct CondKey {
+  const Decl *Base = nullptr;
+  const Decl *Member = nullptr;
+  bool operator==(const CondKey &O) const {
+    return Base == O.Base && Member == O.Member;
+  }
+  explicit operator bool() const { return Base != nullptr; }
+};
+
+/// What a path assumed of a condition, from the branch it took.
+struct Assumption {
+  CondKey Key;
+  bool Value;
+};
+
+bool sameAssumptions(llvm::ArrayRef<Assumption> A,
+                     llvm::ArrayRef<Assumption> B) {
+  if (A.size() != B.size())
+    return false;
+  for (size_t I = 0; I != A.size(); ++I)
+    if (!(A[I].Key == B[I].Key) || A[I].Value != B[I].Value)
+      return false;
+  return true;
+}
+
+const Assumption *findAssumption(llvm::ArrayRef<Assumption> List, const CondKey &K) {
+  for (const Assumption &A : List)
+    if (A.Key == K)
+      return &A;
+  return nullptr;
+}
+
+struct GilState {
+  bool Reached = false;
+  Gil Value = Gil::Unknown;
+  const Origin *Why = nullptr; ///< set when Value is not held
+  bool SawRelease = false;     ///< the function released the GIL itself
+  llvm::SmallVector<Token, 2> Tokens;
+  /// What this path knows of conditions: the branches it took, and the
+  /// variables it set to zero or to a released thread state.
+  llvm::SmallVector<Assumption, 2> Assumed;
+  /// For "released on some paths": the paths that released are exactly
+  /// those where each guard has its Value, and the others are in state
+  /// Otherwise.  Projects release conditionally (`if (!needs_api)
+  /// NPY_BEGIN_THREADS;`) and reacquire under the same condition, or test
+  /// the saved thread state (`if (_save) PyEval_RestoreThread(_save)`); a
+  /// later branch on a guard tells the paths apart again.
+  llvm::SmallVector<Assumption, 2> Guards;
+  Gil Otherwise = Gil::Unknown;
+
+  bool operator==(const GilState &O) const {
+    if (Reached != O.Reached || Value != O.Value || Why != O.Why ||
+        SawRelease != O.SawRelease || Tokens.size() != O.Tokens.size() ||
+        !sameAssumptions(Assumed, O.Assumed) ||
+        !sameAssumptions(Guards, O.Guards) || Otherwise != O.Otherwise)
+      return false;
+    for (size_t I = 0; I != Tokens.size(); ++I)
+      if (Tokens[I].Var != O.Tokens[I].Var ||
+          Tokens[I].Before != O.Tokens[I].Before ||
+          Tokens[I].Why != O.Tokens[I].Why)
+        return false;
+    return true;
+  }
+
+  void set(Gil G, const Origin *O) {
+    Value = G;
+    Why = notHeld(G) ? O : nullptr;
+    Guards.clear();
+  }
+
+  /// This path takes the branch where K is V; false when the path already
+  /// knows otherwise, and so cannot take it.
+  bool assume(const CondKey &K, bool V) {
+    if (const Assumption *A = findAssumption(Assumed, K))
+      return A->Value == V;
+    if (const Assumption *G = findAssumption(Guards, K)) {
+      bool Released = G->Value == V;
+      llvm::SmallVector<Assumption, 2> Known = Guards;
+      if (Released) {
+        set(Gil::Released, Why);
+      } else {
+        set(Otherwise, nullptr);
+        for (Assumption &A : Known)
+          A.Value = !A.Value;
+      }
+      for (const Assumption &A : Known)
+        learn(A.Key, A.Value);
+      return true;
+    }
+    learn(K, V);
+    return true;
+  }
+
+  /// K now holds V, whatever was known of it.
+  void learn(const CondKey &K, bool V) {
+    forget(K);
+    Assumed.push_back({K, V});
+  }
+
+  /// K was written: nothing known of it holds any more.
+  void forget(const CondKey &K) {
+    auto Covers = [&](const Assumption &A) {
+      return A.Key.Base == K.Base && (!K.Member || A.Key.Member == K.Member);
+    };
+    llvm::erase_if(Assumed, Covers);
+    llvm::erase_if(Guards, Covers);
+  }
+
+  void joinWith(const GilState &O) {
+    if (!O.Reached)
+      return;
+    if (!Reached) {
+      *this = O;
+      return;
+    }
+    llvm::SmallVector<Assumption, 2> NewGuards;
+    Gil NewOtherwise = Gil::Unknown;
+    if (!Guards.empty() && !O.Guards.empty()) {
+      for (const Assumption &G : Guards)
+        if (const Assumption *OG = findAssumption(O.Guards, G.Key))
+          if (OG->Value == G.Value)
+            NewGuards.push_back(G);
+      NewOtherwise = join(Otherwise, O.Otherwise);
+    } else if (Guards.empty() && O.Guards.empty() &&
+               (Value == Gil::Released) != (O.Value == Gil::Released) &&
+               !notHeld(Value == Gil::Released ? O.Value : Value)) {
+      // One side released, the other not: the conditions they differ on.
+      const GilState &R = Value == Gil::Released ? *this : O;
+      const GilState &H = Value == Gil::Released ? O : *this;
+      for (const Assumption &A : R.Assumed)
+        if (const Assumption *B = findAssumption(H.Assumed, A.Key))
+          if (B->Value != A.Value)
+            NewGuards.push_back(A);
+      NewOtherwise = H.Value;
+    }
+    const Origin *W = notHeld(Value) ? Why : O.Why;
+    set(join(Value, O.Value), W);
+    if (Value == Gil::SomePathsReleased) {
+      Guards = std::move(NewGuards);
+      Otherwise = NewOtherwise;
+    }
+    SawRelease |= O.SawRelease;
+    llvm::erase_if(Assumed, [&](const Assumption &A) {
+      const Assumption *B = findAssumption(O.Assumed, A.Key);
+      return !B || B->Value != A.Value;
+    });
+    for (const Token &T : O.Tokens) {
+      Token *Mine = nullptr;
+      for (Token &M : Tokens)
+        if (M.Var == T.Var)
+          Mine = &M;
+      if (!Mine) {
+        Tokens.push_back(T);
+        continue;
+      }
+      if (!notHeld(Mine->Before))
+        Mine->Why = T.Why;
+      Mine->Before = join(Mine->Before, T.Before);
+    }
+  }
+};
+
+/// The condition E tests, and whether it is negated, when the analysis
+/// can follow it.
+std::optional<std::pair<CondKey, bool>>
+followableCondition(const Expr *E, ASTContext &Ctx) {
+  if (!E)
+    return std::nullopt;
+  bool Negated = false;
+  E = E->IgnoreParenImpCasts();
+  for (;;) {
+    if (auto *UO = dyn_cast<UnaryOperator>(E)) {
+      if (UO->getOpcode() != UO_LNot)
+        return std::nullopt;
+      Negated = !Negated;
+      E = UO->getSubExpr()->IgnoreParenImpCasts();
+      continue;
+    }
+    // x != NULL, x == 0, NULL != x: the truth of x itself.
+    auto *BO = dyn_cast<BinaryOperator>(E);
+    if (!BO || !BO->isEqualityOp())
+      break;
+    auto IsZero = [&](const Expr *Side) {
+      return Side->IgnoreParenCasts()->isNullPointerConstant(
+          Ctx, Expr::NPC_ValueDependentIsNotNull);
+    };
+    const Expr *Other = IsZero(BO->getRHS())   ? BO->getLHS()
+                        : IsZero(BO->getLHS()) ? BO->getRHS()
+                                               : nullptr;
+    if (!Other)
+      return std::nullopt;
+    if (BO->getOpcode() == BO_EQ)
+      Negated = !Negated;
+    E = Other->IgnoreParenImpCasts();
+  }
+  CondKey K;
+  if (auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+    K.Base = DRE->getDecl();
+  } else if (auto *ME = dyn_cast<MemberExpr>(E)) {
+    auto *Base = dyn_cast<DeclRefExpr>(ME->getBase()->IgnoreParenImpCasts());
+    if (!Base)
+      return std::nullopt;
+    K.Base = Base->getDecl();
+    K.Member = ME->getMemberDecl();
+  } else {
+    return std::nullopt;
+  }
+  if (!isa<VarDecl>(K.Base))
+    return std::nullopt;
+  return std::make_pair(K, Negated);
+}
+
+/// What storing E in a condition's variable makes it: false for zero or
+/// null, true for another constant or the thread state a release returns
+/// (PyEval_SaveThread never returns NULL), unknown otherwise.
+std::optional<bool> storedTruth(const Expr *E, ASTContext &Ctx) {
+  if (!E)
+    return std::nullopt;
+  E = E->IgnoreParenCasts();
+  if (E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull))
+    return false;
+  if (auto *IL = dyn_cast<IntegerLiteral>(E))
+    return IL->getValue() != 0;
+  if (auto *CE = dyn_cast<CallExpr>(E))
+    if (const FunctionDecl *Callee = CE->getDirectCallee())
+      if (apiEffect(*Callee, *CE) == GilEffect::Release)
+        return true;
+  return std::nullopt;
+}
+
+/// Updates what St knows of conditions after statement S writes one:
+/// an assignment, an increment, an initialization, or taking its address
+/// (after which anything may write it).
+void applyWrite(const Stmt *S, GilState &St, ASTContext &Ctx) {
+  const Expr *Target = nullptr;
+  const Expr *Stored = nullptr;
+  if (auto *BO = dyn_cast<BinaryOperator>(S)) {
+    if (!BO->isAssignmentOp())
+      return;
+    Target = BO->getLHS();
+    if (BO->getOpcode() == BO_Assign)
+      Stored = BO->getRHS();
+  } else if (auto *UO = dyn_cast<UnaryOperator>(S)) {
+    if (!UO->isIncrementDecrementOp() && UO->getOpcode() != UO_AddrOf)
+      return;
+    Target = UO->getSubExpr();
+  } else if (auto *DS = dyn_cast<DeclStmt>(S)) {
+    for (const Decl *D : DS->decls())
+      if (auto *V = dyn_cast<VarDecl>(D)) {
+        CondKey K;
+        K.Base = V;
+        if (std::optional<bool> T = storedTruth(V->getInit(), Ctx))
+          St.learn(K, *T);
+      }
+    return;
+  } else {
+    return;
+  }
+  std::optional<std::pair<CondKey, bool>> C = followableCondition(Target, Ctx);
+  if (!C || C->second)
+    return;
+  if (std::optional<bool> T = storedTruth(Stored, Ctx))
+    St.learn(C->first, *T);
+  else
+    St.forget(C->first);
+}
+
+// ---- Summaries ----
+
+/// What callers need to know of a function.
+struct Summary {
+  /// Some call in it needs the GIL and is reached with the caller's state.
+  bool NeedsGil = false;
+  /// The first such call, and what it calls (for the chain of notes), or
+  /// null when the function is annotated PYMEMCHECK_NEEDS_GIL.
+  SourceLocation NeedsAt;
+  const FunctionDecl *NeedsCallee = nullptr;
+  /// It returns with the GIL released / held whatever the caller had.
+  bool Releases = false;
+  bool Acquires = false;
+
+  bool operator==(const Summary &O) const {
+    return NeedsGil == O.NeedsGil && NeedsAt == O.NeedsAt &&
+           NeedsCallee == O.NeedsCallee && Releases == O.Releases &&
+           Acquires == O.Acquires;
+  }
+  bool operator!=(const Summary &O) const { return !(*this == O); }
+};
+
+/// A call that needs the GIL, as the last solution of its function saw it.
+struct NeedyCall {
+  const FunctionDecl *Function; ///< the function making the call
+  SourceLocation Loc;
+  const CallExpr *Call; ///< null for constructors and destructors
+  const FunctionDecl *Callee;
+  Gil At;
+  const Origin *Why;
+};
+
+struct FunctionInfo {
+  const FunctionDecl *FD;
+  std::unique_ptr<AnalysisDeclContext> ADC;
+  CFG *Graph = nullptr;
+  const Origin *StartsWithout = nullptr; ///< entry state released, and why
+  /// Installed as an allocator: the Raw functions would call it again.
+  bool IsAllocator = false;
+  GilAnnotations Annotated;
+  Summary Sum;
+  std::vector<FunctionInfo *> Callers;
+  std::vector<NeedyCall> Needy;
+  /// Calls, with the caller's state, to functions defined elsewhere.
+  std::vector<std::pair<SourceLocation, const FunctionDecl *>> ForeignCalls;
+  /// PyGILState_Ensure calls and the variable their token goes to.
+  llvm::DenseMap<const CallExpr *, const VarDecl *> EnsureTokens;
+  bool Queued = false;
+};
+
+// ---- Pass 1: usage ----
+
+/// Finds the functions to analyse and how the translation unit uses them.
+class UsageFinder : public RecursiveASTVisitor<UsageFinder> {
+public:
+  UsageFinder(const SourceManager &SM) : SM(SM) {}
+
+  bool shouldVisitTemplateInstantiations() const { return true; }
+
+  struct Start {
+    const FunctionDecl *FD;
+    SourceLocation Loc;
+    std::string Message;
+    bool IsAllocator = false;
+  };
+  struct Escape {
+    const FunctionDecl *Api;
+    const FunctionDecl *To;
+    SourceLocation Loc;
+  };
+
+  std::vector<const FunctionDecl *> Functions;
+  std::vector<Start> Starts;
+  std::vector<Escape> Escapes;
+  bool InitializesPython = false;
+
+  bool VisitFunctionDecl(FunctionDecl *FD) {
+    if (FD->doesThisDeclarationHaveABody() && !FD->isDependentContext() &&
+        !FD->isInvalidDecl() && !isLibraryCode(*FD))
+      Functions.push_back(FD);
+    return true;
+  }
+
+  /// System headers, and the C API's own inline functions (Py_DECREF,
+  /// ...), are taken as they are documented, not analysed: their insides
+  /// are not the user's to change.
+  bool isLibraryCode(const FunctionDecl &FD) const {
+    SourceLocation Loc = SM.getExpansionLoc(FD.getLocation());
+    if (SM.isInSystemHeader(Loc))
+      return true;
+    if (!FD.getIdentifier() || !isPythonApiName(FD.getName()) ||
+        SM.isInMainFile(Loc))
+      return false;
+    return llvm::StringRef(SM.getFilename(Loc)).contains_insensitive("python");
+  }
+
+  bool VisitLambdaExpr(LambdaExpr *LE) {
+    if (CXXMethodDecl *Op = LE->getCallOperator())
+      VisitFunctionDecl(Op);
+    return true;
+  }
+
+  bool VisitCallExpr(CallExpr *CE) {
+    const FunctionDecl *Callee = CE->getDirectCallee();
+    if (!Callee || !Callee->getIdentifier())
+      return true;
+    llvm::StringRef Name = Callee->getName();
+    if (initializesPython(Name))
+      InitializesPython = true;
+    if (std::optional<Registrar> R = registrarOf(Name)) {
+      if (R->Arg < CE->getNumArgs())
+        if (const FunctionDecl *Routine = functionIn(CE->getArg(R->Arg)))
+          Starts.push_back(
+              {Routine, CE->getExprLoc(),
+               R->What == Registrar::Thread
+                   ? quoted(nameOf(Routine)) +
+                         " runs without the GIL: it is started as a thread "
+                         "by " +
+                         quoted(Name) + " here"
+                   : quoted(nameOf(Routine)) +
+                         " runs without the GIL: it is registered with " +
+                         quoted(Name) + " here"});
+      return true;
+    }
+    if (Name == "PyMem_SetAllocator" && CE->getNumArgs() == 2 &&
+        isRawDomain(CE->getArg(0)))
+      RawInstalls.push_back({CE->getArg(1), CE->getExprLoc()});
+    if (!isPythonApiName(Name) && !Callee->hasBody())
+      for (const Expr *Arg : CE->arguments())
+        if (const FunctionDecl *F = functionIn(Arg))
+          if (isGilAllocationApi(*F))
+            Escapes.push_back({F, Callee, Arg->getExprLoc()});
+    return true;
+  }
+
+  bool VisitBinaryOperator(BinaryOperator *BO) {
+    if (BO->getOpcode() != BO_Assign)
+      return true;
+    if (auto *ME = dyn_cast<MemberExpr>(BO->getLHS()->IgnoreParenImpCasts()))
+      if (const VarDecl *V = varIn(ME->getBase()))
+        if (const FunctionDecl *F = functionIn(BO->getRHS()))
+          MemberAssignments[V].push_back(F);
+    return true;
+  }
+
+  /// After the walk: the functions of each allocator installed for the RAW
+  /// domain, from the struct's initializer and its members' assignments.
+  void resolveRawAllocators() {
+    for (const auto &[Arg, Loc] : RawInstalls) {
+      const Expr *E = Arg->IgnoreParenCasts();
+      if (auto *UO = dyn_cast<UnaryOperator>(E))
+        if (UO->getOpcode() == UO_AddrOf)
+          E = UO->getSubExpr()->IgnoreParenCasts();
+      std::vector<const FunctionDecl *> Fns;
+      if (auto *CL = dyn_cast<CompoundLiteralExpr>(E))
+        collectFunctions(CL->getInitializer(), Fns);
+      if (const VarDecl *V = varIn(E)) {
+        if (const Expr *Init = V->getInit())
+          collectFunctions(Init, Fns);
+        auto It = MemberAssignments.find(V);
+        if (It != MemberAssignments.end())
+          Fns.insert(Fns.end(), It->second.begin(), It->second.end());
+      }
+      for (const FunctionDecl *F : Fns)
+        Starts.push_back({F, Loc,
+                          quoted(nameOf(F)) +
+                              " runs without the GIL: it is installed as a "
+                              "PYMEM_DOMAIN_RAW allocator here",
+                          /*IsAllocator=*/true});
+    }
+  }
+
+private:
+  const SourceManager &SM;
+  std::vector<std::pair<const Expr *, SourceLocation>> RawInstalls;
+  llvm::DenseMap<const VarDecl *, std::vector<const FunctionDecl *>>
+      MemberAssignments;
+
+  static const FunctionDecl *functionIn(const Expr *E) {
+    E = E->IgnoreParenCasts();
+    if (auto *UO = dyn_cast<UnaryOperator>(E))
+      if (UO->getOpcode() == UO_AddrOf)
+        E = UO->getSubExpr()->IgnoreParenCasts();
+    if (auto *DRE = dyn_cast<DeclRefExpr>(E))
+      return dyn_cast<FunctionDecl>(DRE->getDecl());
+    return nullptr;
+  }
+
+  static const VarDecl *varIn(const Expr *E) {
+    if (auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts()))
+      return dyn_cast<VarDecl>(DRE->getDecl());
+    return nullptr;
+  }
+
+  static bool isRawDomain(const Expr *E) {
+    E = E->IgnoreParenImpCasts();
+    if (auto *DRE = dyn_cast<DeclRefExpr>(E))
+      if (auto *EC = dyn_cast<EnumConstantDecl>(DRE->getDecl()))
+        return EC->getName() == "PYMEM_DOMAIN_RAW";
+    return false;
+  }
+
+  static void collectFunctions(const Stmt *S,
+                               std::vector<const FunctionDecl *> &Out) {
+    if (!S)
+      return;
+    if (auto *E = dyn_cast<Expr>(S))
+      if (const FunctionDecl *F = functionIn(E)) {
+        Out.push_back(F);
+        return;
+      }
+    for (const Stmt *Child : S->children())
+      collectFunctions(Child, Out);
+  }
+};
+
+/// Collects, in one function, the variables PyGILState_Ensure's tokens go to.
+class TokenFinder : public RecursiveASTVisitor<TokenFinder> {
+public:
+  explicit TokenFinder(llvm::DenseMap<const CallExpr *, const VarDecl *> &Out)
+      : Out(Out) {}
+
+  bool VisitVarDecl(VarDecl *V) {
+    if (const CallExpr *CE = ensureCall(V->getInit()))
+      Out[CE] = V;
+    return true;
+  }
+  bool VisitBinaryOperator(BinaryOperator *BO) {
+    if (BO->getOpcode() == BO_Assign)
+      if (auto *DRE = dyn_cast<DeclRefExpr>(BO->getLHS()->IgnoreParenImpCasts()))
+        if (auto *V = dyn_cast<VarDecl>(DRE->getDecl()))
+          if (const CallExpr *CE = ensureCall(BO->getRHS()))
+            Out[CE] = V;
+    return true;
+  }
+
+private:
+  llvm::DenseMap<const CallExpr *, const VarDecl *> &Out;
+
+  static const CallExpr *ensureCall(const Expr *E) {
+    if (!E)
+      return nullptr;
+    auto *CE = dyn_cast<CallExpr>(E->IgnoreParenCasts());
+    if (!CE || !CE->getDirectCallee())
+      return nullptr;
+    return apiEffect(*CE->getDirectCallee(), *CE) == GilEffect::EnsureGil
+               ? CE
+               : nullptr;
+  }
+};
+
+// ---- The fix-it ----
+
+/// The Raw-domain fix-it for a block the function allocates and frees
+/// itself: PyMem_Malloc -> PyMem_RawMalloc at the allocation and
+/// PyMem_Free -> PyMem_RawFree at every free, offered only when the block
+/// cannot be seen anywhere else (a local variable, never stored, returned
+/// or passed but to the C library), so that no free is out of view.
+class RawFixIt {
+public:
+  RawFixIt(const FunctionDecl &FD, ASTContext &Ctx)
+      : Body(FD.getBody()), Ctx(Ctx), SM(Ctx.getSourceManager()),
+        Parents(FD.getBody()) {}
+
+  /// The variable holding the block Call allocates or frees, when the
+  /// fix-it is safe; fills Hints.
+  const VarDecl *compute(const CallExpr &Call,
+                         std::vector<FixItHint> &Hints) {
+    const FunctionDecl *Callee = Call.getDirectCallee();
+    const CatalogEntry *Row = catalogRow(Callee);
+    if (!Row || rawEquivalent(Row->Name).empty())
+      return nullptr;
+    const VarDecl *V = Row->Op == Operation::Free ? argumentVar(Call)
+                                                  : destinationVar(Call);
+    if (!V || !V->hasLocalStorage() || isa<ParmVarDecl>(V) ||
+        !V->getType()->isPointerType())
+      return nullptr;
+    Family Fam = Row->Fam;
+    std::vector<const CallExpr *> Calls;
+    if (const Expr *Init = V->getInit())
+      if (!blockSource(Init, Fam, Calls))
+        return nullptr;
+    Uses.clear();
+    collectUses(Body, V);
+    for (const DeclRefExpr *Use : Uses)
+      if (!allowedUse(Use, V, Fam, Calls))
+        return nullptr;
+    for (const CallExpr *C : Calls) {
+      auto *Ref = dyn_cast<DeclRefExpr>(C->getCallee()->IgnoreParenImpCasts());
+      if (!Ref || !Ref->getLocation().isFileID())
+        return nullptr;
+      Hints.push_back(FixItHint::CreateReplacement(
+          Ref->getSourceRange(), rawEquivalent(catalogRow(Ref->getDecl())->Name)));
+    }
+    return Hints.empty() ? nullptr : V;
+  }
+
+private:
+  const Stmt *Body;
+  ASTContext &Ctx;
+  const SourceManager &SM;
+  ParentMap Parents;
+  std::vector<const DeclRefExpr *> Uses;
+
+  static const CatalogEntry *catalogRow(const Decl *D) {
+    auto *FD = dyn_cast_or_null<FunctionDecl>(D);
+    if (!FD || !FD->getIdentifier() || !isGilAllocationApi(*FD))
+      return nullptr;
+    const CatalogEntry *Row = findCall(FD->getName());
+    return Row ? Row : findTraceCall(FD->getName());
+  }
+
+  static const VarDecl *refVar(const Expr *E) {
+    if (auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts()))
+      return dyn_cast<VarDecl>(DRE->getDecl());
+    return nullptr;
+  }
+
+  static const VarDecl *argumentVar(const CallExpr &Call) {
+    return Call.getNumArgs() ? refVar(Call.getArg(0)) : nullptr;
+  }
+
+  const VarDecl *destinationVar(const CallExpr &Call) {
+    const Stmt *P = Parents.getParentIgnoreParenCasts(&Call);
+    if (auto *BO = dyn_cast_or_null<BinaryOperator>(P))
+      return BO->getOpcode() == BO_Assign ? refVar(BO->getLHS()) : nullptr;
+    if (auto *DS = dyn_cast_or_null<DeclStmt>(P))
+      for (const Decl *D : DS->decls())
+        if (auto *V = dyn_cast<VarDecl>(D))
+          if (V->getInit() &&
+              V->getInit()->IgnoreParenCasts() == &Call)
+            return V;
+    return nullptr;
+  }
+
+  void collectUses(const Stmt *S, const VarDecl *V) {
+    if (!S)
+      return;
+    if (auto *DRE = dyn_cast<DeclRefExpr>(S))
+      if (DRE->getDecl() == V)
+        Uses.push_back(DRE);
+    for (const Stmt *Child : S->children())
+      collectUses(Child, V);
+  }
+
+  /// A value stored into the variable: null, or a block of family Fam.
+  bool blockSource(const Expr *E, Family Fam,
+                   std::vector<const CallExpr *> &Calls) {
+    E = E->IgnoreParenCasts();
+    if (E->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull))
+      return true;
+    auto *CE = dyn_cast<CallExpr>(E);
+    const CatalogEntry *Row = CE ? catalogRow(CE->getDirectCallee()) : nullptr;
+    if (!Row || Row->Fam != Fam || Row->Op == Operation::Free)
+      return false;
+    if (Row->Op == Operation::Realloc)
+      return true; // counted where its first argument is a use
+    Calls.push_back(CE);
+    return true;
+  }
+
+  bool allowedUse(const DeclRefExpr *Use, const VarDecl *V, Family Fam,
+                  std::vector<const CallExpr *> &Calls) {
+    const Stmt *Child = Use;
+    const Stmt *P = Parents.getParent(Use);
+    while (P && (isa<ParenExpr>(P) || isa<CastExpr>(P))) {
+      Child = P;
+      P = Parents.getParent(P);
+    }
+    if (!P)
+      return false;
+    if (auto *CE = dyn_cast<CallExpr>(P)) {
+      if (CE->getCallee()->IgnoreParenImpCasts() == Child)
+        return false;
+      if (const CatalogEntry *Row = catalogRow(CE->getDirectCallee())) {
+        if (Row->Fam != Fam || CE->getArg(0) != Child)
+          return false;
+        if (Row->Op == Operation::Realloc &&
+            destinationVar(*CE) != V)
+          return false;
+        Calls.push_back(CE);
+        return true;
+      }
+      // The C library reads and writes blocks it is given, and keeps none.
+      const FunctionDecl *Callee = CE->getDirectCallee();
+      return Callee && SM.isInSystemHeader(Callee->getLocation()) &&
+             !isPythonApiName(Callee->getName());
+    }
+    if (auto *BO = dyn_cast<BinaryOperator>(P)) {
+      if (BO->getOpcode() == BO_Assign)
+        return BO->getLHS() == Child && blockSource(BO->getRHS(), Fam, Calls);
+      return BO->isComparisonOp() || BO->isLogicalOp();
+    }
+    if (auto *UO = dyn_cast<UnaryOperator>(P))
+      return UO->getOpcode() == UO_Deref || UO->getOpcode() == UO_LNot;
+    if (auto *ASE = dyn_cast<ArraySubscriptExpr>(P))
+      return ASE->getBase()->IgnoreParenImpCasts() ==
+             cast<Expr>(Child)->IgnoreParenImpCasts();
+    if (auto *ME = dyn_cast<MemberExpr>(P))
+      return ME->isArrow();
+    if (auto *CO = dyn_cast<ConditionalOperator>(P))
+      return CO->getCond() == Child;
+    return isa<IfStmt>(P) || isa<WhileStmt>(P);
+  }
+};
+
+// ---- The checker ----
+
+class GilChecker : public ASTConsumer {
+public:
+  GilChecker(CompilerInstance &CI, const Options &Opts)
+      : CI(CI), Scope(Opts.GilApiAll ? ApiScope::All : ApiScope::Memory),
+        Levels{Opts.CheckLevels[0], Opts.CheckLevels[1]},
+        SarifPath(Opts.SarifPath), Stats(Opts.GilStats),
+        SummariesDir(Opts.GilSummariesDir) {}
+
+  void HandleTranslationUnit(ASTContext &Context) override {
+    if (CI.getDiagnostics().hasUncompilableErrorOccurred())
+      return;
+    auto Start = std::chrono::steady_clock::now();
+    analyse(Context);
+    if (Stats)
+      printStats(std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - Start)
+                     .count());
+  }
+
+private:
+  void analyse(ASTContext &Context) {
+    Ctx = &Context;
+    SM = &Context.getSourceManager();
+    FindingSink Sink(CI.getDiagnostics(), *SM, CI.getLangOpts(), Levels,
+                     SarifPath);
+    UsageFinder Usage(*SM);
+    Usage.TraverseDecl(Context.getTranslationUnitDecl());
+    Usage.resolveRawAllocators();
+    collectFunctions(Usage);
+    solveToFixpoint();
+    if (!SummariesDir.empty() && !shareSummaries())
+      return;
+    std::vector<Finding> Findings;
+    for (const UsageFinder::Escape &E : Usage.Escapes)
+      Findings.push_back(escapeFinding(E));
+    for (FunctionInfo *FI : Order)
+      for (const NeedyCall &NC : FI->Needy)
+        if (notHeld(NC.At))
+          Findings.push_back(callFinding(NC));
+    // In source order, whatever order the functions were solved in.
+    sortBySource(Findings, [](const Finding &F) { return F.Loc; });
+    for (Finding &F : Findings)
+      Sink.report(std::move(F));
+    Sink.finish();
+  }
+
+  /// Writes this translation unit's summaries, computed before reading
+  /// any other's, then reads the others' and solves again with them.
+  bool shareSummaries() {
+    std::string MainFile(
+        SM->getFilename(SM->getLocForStartOfFile(SM->getMainFileID())));
+    std::string Own = SummaryStore::fileFor(SummariesDir, MainFile);
+    std::string Error;
+    if (!SummaryStore::write(Own, localSummaries(), Error) ||
+        !Store.emplace().read(SummariesDir, Own, Error)) {
+      DiagnosticsEngine &Diags = CI.getDiagnostics();
+      Diags.Report(Diags.getCustomDiagID(
+          DiagnosticsEngine::Error,
+          "pymemcheck: GIL summaries in '%0': %1; check "
+          "-fplugin-arg-pymemcheck-gil-summaries="))
+          << SummariesDir << Error;
+      return false;
+    }
+    for (FunctionInfo *FI : Order)
+      FI->Sum = Summary();
+    solveToFixpoint();
+    return true;
+  }
+
+  TextLocation textLocation(SourceLocation Loc) const {
+    PresumedLoc P = SM->getPresumedLoc(SM->getFileLoc(Loc));
+    return P.isValid() ? TextLocation{P.getFilename(), P.getLine()}
+                       : TextLocation{};
+  }
+
+  std::vector<LocalSummary> localSummaries() {
+    std::vector<LocalSummary> Out;
+    for (const FunctionInfo *FI : Order) {
+      if (!isSharedFunction(*FI->FD) || !FI->FD->isExternallyVisible())
+        continue;
+      LocalSummary S;
+      S.Name = FI->FD->getName().str();
+      S.NeedsGil = FI->Sum.NeedsGil;
+      if (S.NeedsGil) {
+        std::vector<FindingNote> Chain;
+        addChain(FI->FD, Chain);
+        for (const FindingNote &N : Chain) {
+          // "... it calls 'g' here" reads "... at file:line" elsewhere.
+          llvm::StringRef Text(N.Message);
+          if (Text.size() > 5 && Text.substr(Text.size() - 5) == " here")
+            Text = Text.drop_back(5);
+          TextLocation At = textLocation(N.Loc);
+          S.NeedsChain.push_back(
+              llvm::formatv("{0} at {1}:{2}", Text, At.File, At.Line).str());
+        }
+      }
+      S.Releases = FI->Sum.Releases;
+      S.Acquires = FI->Sum.Acquires;
+      for (const auto &[Loc, Callee] : FI->ForeignCalls)
+        S.UnknownStateCalls.push_back(
+            {Callee->getName().str(), textLocation(Loc)});
+      Out.push_back(std::move(S));
+    }
+    return Out;
+  }
+
+  void printStats(double Seconds) const {
+    size_t Blocks = 0;
+    for (const FunctionInfo *FI : Order)
+      if (FI->Graph)
+        Blocks += FI->Graph->getNumBlockIDs();
+    llvm::errs() << llvm::format(
+        "pymemcheck: GIL analysis: %zu functions, %zu CFG blocks, %zu "
+        "solves, %.3f ms, %.0f functions/s\n",
+        Order.size(), Blocks, Solves, Seconds * 1e3,
+        Seconds > 0 ? Order.size() / Seconds : 0.0);
+  }
+
+  CompilerInstance &CI;
+  ApiScope Scope;
+  CheckLevel Levels[NumChecks];
+  std::string SarifPath;
+  bool Stats;
+  std::string SummariesDir;
+  std::optional<SummaryStore> Store;
+  size_t Solves = 0;
+  ASTContext *Ctx = nullptr;
+  SourceManager *SM = nullptr;
+
+  std::deque<FunctionInfo> Infos;
+  std::vector<FunctionInfo *> Order; ///< translation-unit order
+  llvm::DenseMap<const FunctionDecl *, FunctionInfo *> InfoOf;
+  std::deque<Origin> Origins;
+  llvm::DenseMap<const void *, const Origin *> OriginOf;
+
+  /// Sorts Items by where LocOf says each is; equal places keep their order.
+  template <typename T, typename LocFn>
+  void sortBySource(std::vector<T> &Items, LocFn LocOf) const {
+    std::vector<size_t> Rank(Items.size());
+    for (size_t I = 0; I != Rank.size(); ++I)
+      Rank[I] = I;
+    llvm::sort(Rank, [&](size_t A, size_t B) {
+      SourceLocation LA = LocOf(Items[A]), LB = LocOf(Items[B]);
+      if (LA != LB)
+        return SM->isBeforeInTranslationUnit(LA, LB);
+      return A < B;
+    });
+    std::vector<T> Sorted;
+    Sorted.reserve(Items.size());
+    for (size_t I : Rank)
+      Sorted.push_back(std::move(Items[I]));
+    Items = std::move(Sorted);
+  }
+
+  // ---- Setting up ----
+
+  FunctionInfo *info(const FunctionDecl *FD) const {
+    if (!FD)
+      return nullptr;
+    auto It = InfoOf.find(FD->getCanonicalDecl());
+    return It == InfoOf.end() ? nullptr : It->second;
+  }
+
+  const Origin *origin(const void *Key, SourceLocation Loc,
+                       std::string Message) {
+    const Origin *&O = OriginOf[Key];
+    if (!O) {
+      Origins.push_back({SM->getFileLoc(Loc), std::move(Message)});
+      O = &Origins.back();
+    }
+    return O;
+  }
+
+  void collectFunctions(const UsageFinder &Usage) {
+    for (const FunctionDecl *FD : Usage.Functions) {
+      if (InfoOf.count(FD->getCanonicalDecl()))
+        continue;
+      Infos.emplace_back();
+      FunctionInfo &FI = Infos.back();
+      FI.FD = FD;
+      FI.ADC = std::make_unique<AnalysisDeclContext>(nullptr, FD);
+      CFG::BuildOptions &BO = FI.ADC->getCFGBuildOptions();
+      BO.PruneTriviallyFalseEdges = true;
+      BO.AddEHEdges = false;
+      BO.AddInitializers = true;
+      BO.AddImplicitDtors = true;
+      BO.AddTemporaryDtors = true;
+      BO.setAllAlwaysAdd();
+      FI.Graph = FI.ADC->getCFG();
+      FI.Annotated = annotationsOf(*FD);
+      TokenFinder(FI.EnsureTokens).TraverseStmt(FD->getBody());
+      InfoOf[FD->getCanonicalDecl()] = &FI;
+      Order.push_back(&FI);
+    }
+    // Entry states: the first reason found wins, annotations first.
+    for (FunctionInfo *FI : Order) {
+      if (FI->Annotated.WithoutGil)
+        FI->StartsWithout =
+            origin(FI->FD, annotationLoc(*FI->FD, "pymemcheck::without_gil"),
+                   quoted(nameOf(FI->FD)) +
+                       " runs without the GIL: it is declared "
+                       "PYMEMCHECK_WITHOUT_GIL");
+      else if (FI->FD->isMain() && Usage.InitializesPython)
+        FI->StartsWithout =
+            origin(FI->FD, FI->FD->getLocation(),
+                   "'main' runs without the GIL until Python is initialized");
+    }
+    for (const UsageFinder::Start &S : Usage.Starts)
+      if (FunctionInfo *FI = info(S.FD)) {
+        if (!FI->StartsWithout)
+          FI->StartsWithout = origin(FI->FD, S.Loc, S.Message);
+        FI->IsAllocator |= S.IsAllocator;
+      }
+    // Callers, from the calls each CFG makes to functions defined here.
+    for (FunctionInfo *FI : Order) {
+      if (!FI->Graph)
+        continue;
+      llvm::DenseSet<FunctionInfo *> Seen;
+      for (const CFGBlock *B : *FI->Graph)
+        for (const CFGElement &E : *B)
+          if (FunctionInfo *Callee = info(calleeOf(E).second))
+            if (Seen.insert(Callee).second)
+              Callee->Callers.push_back(FI);
+    }
+  }
+
+  SourceLocation annotationLoc(const FunctionDecl &FD, llvm::StringRef What) {
+    for (const FunctionDecl *R : FD.redecls())
+      for (const AnnotateAttr *A : R->specific_attrs<AnnotateAttr>())
+        if (A->getAnnotation() == What && !A->isInherited())
+          return R->getLocation();
+    return FD.getLocation();
+  }
+
+  /// The function an element calls (a call, a constructor, an implicit
+  /// destructor), with the call expression when it is one.
+  std::pair<const CallExpr *, const FunctionDecl *>
+  calleeOf(const CFGElement &E) const {
+    if (auto S = E.getAs<CFGStmt>()) {
+      if (auto *CE = dyn_cast<CallExpr>(S->getStmt()))
+        return {CE, CE->getDirectCallee()};
+      if (auto *CE = dyn_cast<CXXConstructExpr>(S->getStmt()))
+        return {nullptr, CE->getConstructor()};
+    }
+    if (auto D = E.getAs<CFGAutomaticObjDtor>())
+      return {nullptr, D->getDestructorDecl(*Ctx)};
+    return {nullptr, nullptr};
+  }
+
+  static SourceLocation locationOf(const CFGElement &E) {
+    if (auto S = E.getAs<CFGStmt>())
+      return S->getStmt()->getBeginLoc();
+    if (auto D = E.getAs<CFGAutomaticObjDtor>())
+      return D->getTriggerStmt()->getEndLoc();
+    return SourceLocation();
+  }
+
+  // ---- Pass 2: summaries ----
+
+  void solveToFixpoint() {
+    std::deque<FunctionInfo *> Work(Order.begin(), Order.end());
+    for (FunctionInfo *FI : Order)
+      FI->Queued = true;
+    while (!Work.empty()) {
+      FunctionInfo *FI = Work.front();
+      Work.pop_front();
+      FI->Queued = false;
+      Summary Old = FI->Sum;
+      solve(*FI);
+      if (FI->Sum == Old)
+        continue;
+      for (FunctionInfo *Caller : FI->Callers)
+        if (!Caller->Queued) {
+          Caller->Queued = true;
+          Work.push_back(Caller);
+        }
+    }
+  }
+
+  void solve(FunctionInfo &FI) {
+    ++Solves;
+    FI.Needy.clear();
+    FI.ForeignCalls.clear();
+    Summary S;
+    if (FI.Annotated.NeedsGil)
+      S.NeedsGil = true;
+    if (!FI.Graph) {
+      S.Releases = FI.Annotated.Releases;
+      S.Acquires = FI.Annotated.Acquires;
+      FI.Sum = S;
+      return;
+    }
+    const CFG &G = *FI.Graph;
+    std::vector<GilState> In(G.getNumBlockIDs());
+    GilState &Entry = In[G.getEntry().getBlockID()];
+    Entry.Reached = true;
+    if (FI.StartsWithout)
+      Entry.set(Gil::Released, FI.StartsWithout);
+
+    ForwardDataflowWorklist Work(G, *FI.ADC);
+    Work.enqueueBlock(&G.getEntry());
+    while (const CFGBlock *B = Work.dequeue()) {
+      GilState Out = In[B->getBlockID()];
+      for (const CFGElement &E : *B)
+        transfer(FI, E, Out, nullptr);
+      std::optional<std::pair<CondKey, bool>> Cond;
+      if (B->succ_size() == 2)
+        Cond = followableCondition(
+            dyn_cast_or_null<Expr>(B->getTerminatorCondition()), *Ctx);
+      unsigned Index = 0;
+      for (const CFGBlock *Succ : B->succs()) {
+        bool TakenWhenTrue = Index++ == 0;
+        if (!Succ)
+          continue;
+        GilState Edge = Out;
+        if (Cond && !Edge.assume(Cond->first, TakenWhenTrue != Cond->second))
+          continue; // this path cannot take that branch
+        GilState &Next = In[Succ->getBlockID()];
+        GilState Before = Next;
+        Next.joinWith(Edge);
+        if (!(Next == Before))
+          Work.enqueueBlock(Succ);
+      }
+    }
+
+    // The final solution, once more, to record the calls and the summary.
+    for (const CFGBlock *B : G) {
+      GilState Out = In[B->getBlockID()];
+      if (!Out.Reached)
+        continue;
+      for (const CFGElement &E : *B)
+        transfer(FI, E, Out, &S);
+    }
+    // In source order; the element order breaks ties (a destructor and the
+    // call it ends the scope of).
+    sortBySource(FI.Needy, [](const NeedyCall &NC) { return NC.Loc; });
+    const GilState &Exit = In[G.getExit().getBlockID()];
+    if (Exit.Reached && !FI.StartsWithout) {
+      S.Releases = Exit.Value == Gil::Released;
+      S.Acquires = Exit.Value == Gil::Held && !Exit.SawRelease;
+    }
+    S.Releases |= FI.Annotated.Releases;
+    S.Acquires |= FI.Annotated.Acquires;
+    FI.Sum = S;
+  }
+
+  /// Applies element E to state St; with Record, notes the calls that need
+  /// the GIL and fills the summary.
+  void transfer(FunctionInfo &FI, const CFGElement &E, GilState &St,
+                Summary *Record) {
+    if (auto S = E.getAs<CFGStmt>())
+      applyWrite(S->getStmt(), St, *Ctx);
+    auto [Call, Callee] = calleeOf(E);
+    if (!Callee)
+      return;
+    SourceLocation Loc = locationOf(E);
+    if (Record && St.Value == Gil::Unknown && !info(Callee) &&
+        isSharedFunction(*Callee) && !apiNeedsGil(*Callee, Scope))
+      FI.ForeignCalls.push_back({Loc, Callee});
+    if (Record && needsGil(*Callee)) {
+      FI.Needy.push_back({FI.FD, Loc, Call, Callee, St.Value, St.Why});
+      if (St.Value == Gil::Unknown && betterCause(*Record, Loc, *Callee)) {
+        Record->NeedsGil = true;
+        Record->NeedsAt = Loc;
+        Record->NeedsCallee = Callee;
+      }
+    }
+
+    GilEffect Effect =
+        Call ? apiEffect(*Callee, *Call) : GilEffect::None;
+    switch (Effect) {
+    case GilEffect::Release:
+      St.set(Gil::Released,
+             origin(Call, Loc,
+                    "the GIL is released here by " +
+                        quoted(releaserName(Loc, Callee->getName()))));
+      St.SawRelease = true;
+      return;
+    case GilEffect::Acquire:
+      St.set(Gil::Held, nullptr);
+      return;
+    case GilEffect::EnsureGil: {
+      auto It = FI.EnsureTokens.find(Call);
+      if (It != FI.EnsureTokens.end()) {
+        llvm::erase_if(St.Tokens,
+                       [&](const Token &T) { return T.Var == It->second; });
+        St.Tokens.push_back({It->second, St.Value, St.Why});
+      }
+      St.set(Gil::Held, nullptr);
+      return;
+    }
+    case GilEffect::RestoreToken:
+      restoreToken(*Call, St);
+      return;
+    case GilEffect::None:
+      break;
+    }
+
+    const FunctionInfo *CalleeInfo = info(Callee);
+    GilAnnotations A =
+        CalleeInfo ? CalleeInfo->Annotated : annotationsOf(*Callee);
+    bool Releases = CalleeInfo ? CalleeInfo->Sum.Releases : A.Releases;
+    bool Acquires = CalleeInfo ? CalleeInfo->Sum.Acquires : A.Acquires;
+    if (const ExternalSummary *Ext = external(*Callee)) {
+      Releases |= Ext->Releases;
+      Acquires |= Ext->Acquires;
+    }
+    if (Releases) {
+      std::string By = releaserName(Loc, "");
+      St.set(Gil::Released,
+             origin(Call ? static_cast<const void *>(Call) : Callee, Loc,
+                    By.empty() ? "the GIL is released here by the call to " +
+                                     quoted(nameOf(Callee)) +
+                                     ", which returns without it"
+                               : "the GIL is released here by " + quoted(By)));
+      St.SawRelease = true;
+    } else if (Acquires) {
+      St.set(Gil::Held, nullptr);
+    }
+  }
+
+  /// Whether a call to Callee at Loc explains "needs the GIL" better than
+  /// the one S has: a call of the C API or of an annotated function ends
+  /// the chain of notes at once, and among equals the first in the source
+  /// reads best (and is the same whatever order the CFG's blocks are in).
+  bool betterCause(const Summary &S, SourceLocation Loc,
+                   const FunctionDecl &Callee) const {
+    if (!S.NeedsCallee)
+      return true;
+    auto EndsChain = [&](const FunctionDecl &F) { return !info(&F); };
+    bool New = EndsChain(Callee), Old = EndsChain(*S.NeedsCallee);
+    if (New != Old)
+      return New;
+    return SM->isBeforeInTranslationUnit(Loc, S.NeedsAt);
+  }
+
+  void restoreToken(const CallExpr &Call, GilState &St) {
+    if (Call.getNumArgs() == 1)
+      if (auto *DRE =
+              dyn_cast<DeclRefExpr>(Call.getArg(0)->IgnoreParenImpCasts()))
+        for (const Token &T : St.Tokens)
+          if (T.Var == DRE->getDecl()) {
+            St.set(T.Before, T.Why);
+            return;
+          }
+    // A token from elsewhere: the state before its Ensure is not in view.
+    St.set(Gil::Unknown, nullptr);
+  }
+
+  bool needsGil(const FunctionDecl &Callee) const {
+    if (const FunctionInfo *CI = info(&Callee))
+      return CI->Sum.NeedsGil;
+    if (const ExternalSummary *E = external(Callee))
+      if (E->NeedsGil)
+        return true;
+    return apiNeedsGil(Callee, Scope) || annotationsOf(Callee).NeedsGil;
+  }
+
+  /// Functions other translation units can call and summarise: C linkage.
+  static bool isSharedFunction(const FunctionDecl &FD) {
+    return FD.getIdentifier() && FD.isExternC() && !isPythonApiName(FD.getName());
+  }
+
+  /// What the other translation units say of Callee, if they were read.
+  const ExternalSummary *external(const FunctionDecl &Callee) const {
+    if (!Store || info(&Callee) || !isSharedFunction(Callee))
+      return nullptr;
+    return Store->find(Callee.getName());
+  }
+
+  /// The outermost macro the user wrote around Loc, or Fallback when the
+  /// call is written out.  Calls written in a macro's argument belong to
+  /// the code around the macro, not to the macro.
+  std::string releaserName(SourceLocation Loc, llvm::StringRef Fallback) const {
+    std::string Name = Fallback.str();
+    while (Loc.isMacroID()) {
+      if (SM->isMacroArgExpansion(Loc)) {
+        Loc = SM->getImmediateSpellingLoc(Loc);
+        continue;
+      }
+      Name = Lexer::getImmediateMacroName(Loc, *SM, CI.getLangOpts()).str();
+      Loc = SM->getImmediateExpansionRange(Loc).getBegin();
+    }
+    return Name;
+  }
+
+  // ---- Pass 3: reports ----
+
+  Finding callFinding(const NeedyCall &NC) {
+    Finding F;
+    F.Which = Check::GilCall;
+    F.Loc = SM->getFileLoc(NC.Loc);
+    F.Message = "call to " + quoted(nameOf(NC.Callee)) +
+                " needs the GIL, but the GIL is " +
+                (NC.At == Gil::Released ? "released here"
+                                        : "released on some paths to here");
+    if (NC.Why)
+      F.Notes.push_back({NC.Why->Loc, NC.Why->Message});
+    addChain(NC.Callee, F.Notes);
+    addRawFixIt(NC, F);
+    return F;
+  }
+
+  /// Variables whose fix-it was offered already: once is enough, and
+  /// -fixit must not apply it twice.
+  llvm::DenseSet<const VarDecl *> FixedVars;
+
+  void addRawFixIt(const NeedyCall &NC, Finding &F) {
+    const FunctionInfo *Caller = info(NC.Function);
+    if (!NC.Call || !Caller || Caller->IsAllocator)
+      return;
+    std::vector<FixItHint> Hints;
+    const VarDecl *V =
+        RawFixIt(*NC.Function, *Ctx).compute(*NC.Call, Hints);
+    if (!V || !FixedVars.insert(V).second)
+      return;
+    std::vector<std::string> Distinct;
+    for (const FixItHint &H : Hints)
+      if (llvm::find(Distinct, quoted(H.CodeToInsert)) == Distinct.end())
+        Distinct.push_back(quoted(H.CodeToInsert));
+    std::string Names;
+    for (size_t I = 0; I != Distinct.size(); ++I)
+      Names += (I == 0 ? "" : I + 1 == Distinct.size() ? " and " : ", ") +
+               Distinct[I];
+    F.FixIts = std::move(Hints);
+    F.Notes.push_back({F.Loc, quoted(V->getName()) +
+                                  " is allocated and freed only in this "
+                                  "function: " +
+                                  Names + " do not need the GIL"});
+  }
+
+  /// Notes from a helper that needs the GIL down to what needs it.
+  void addChain(const FunctionDecl *FD, std::vector<FindingNote> &Notes) {
+    llvm::DenseSet<const FunctionDecl *> Seen;
+    while (const FunctionInfo *FI = info(FD)) {
+      if (!Seen.insert(FI->FD).second)
+        return;
+      if (FI->Annotated.NeedsGil) {
+        Notes.push_back(
+            {annotationLoc(*FI->FD, "pymemcheck::needs_gil"),
+             quoted(nameOf(FI->FD)) + " is declared PYMEMCHECK_NEEDS_GIL"});
+        return;
+      }
+      if (!FI->Sum.NeedsCallee)
+        return;
+      Notes.push_back({SM->getFileLoc(FI->Sum.NeedsAt),
+                       quoted(nameOf(FI->FD)) + " needs the GIL: it calls " +
+                           quoted(nameOf(FI->Sum.NeedsCallee)) + " here"});
+      FD = FI->Sum.NeedsCallee;
+    }
+    if (const ExternalSummary *E = FD ? external(*FD) : nullptr) {
+      if (E->NeedsGil) {
+        for (const std::string &Step : E->Chain)
+          Notes.push_back({FD->getLocation(), Step});
+        return;
+      }
+    }
+    if (FD && !isGilAllocationApi(*FD) && annotationsOf(*FD).NeedsGil)
+      Notes.push_back(
+          {annotationLoc(*FD, "pymemcheck::needs_gil"),
+           quoted(nameOf(FD)) + " is declared PYMEMCHECK_NEEDS_GIL"});
+  }
+
+  Finding escapeFinding(const UsageFinder::Escape &E) {
+    Finding F;
+    F.Which = Check::GilEscape;
+    F.Loc = SM->getFileLoc(E.Loc);
+    F.Message = quoted(nameOf(E.Api)) +
+                " needs the GIL, but it is passed here to " +
+                quoted(nameOf(E.To)) +
+                ", which may call it without the GIL";
+    return F;
+  }
+};
+
+/// While a precompiled header or module is built there is nothing to check:
+/// each compile that uses it checks the functions it takes from it.
+class NoAnalysis : public ASTConsumer {};
+
+
+} // namespace
+
+std::unique_ptr<ASTConsumer> createGilChecker(CompilerInstance &CI,
+                                              const Options &Opts) {
+  if (buildsAstFile(CI))
+    return std::make_unique<NoAnalysis>();
+  return std::make_unique<GilChecker>(CI, Opts);
+}
+
+} // namespace pymemcheck
