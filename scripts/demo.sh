@@ -9,7 +9,9 @@
 #      python3, passes its own tests, then its three deliberate bugs are
 #      reported with their C lines (docs/host.md);
 #   2. standalone: pep445_demo drives the PEP 445 API outside CPython and
-#      shows pymalloc's statistics and the debug hooks (docs/runtime.md).
+#      shows pymalloc's statistics and the debug hooks (docs/runtime.md);
+#   3. the finished report: the wordcount run's report written in text,
+#      JSON and HTML (tools/pymemcheck-html) into build/demo/ (docs/guide.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
@@ -72,4 +74,28 @@ echo "(exit status $status: CPython aborts on a damaged block)"
 echo
 echo "== 2. Standalone: build/llvm-19/bin/pep445_demo, the PEP 445 API without CPython"
 echo
-exec build/llvm-19/bin/pep445_demo
+build/llvm-19/bin/pep445_demo
+echo "(end of pep445_demo)"
+
+echo
+echo "== 3. The finished report of examples/wordcount (its leak and its"
+echo "==    PyMem_Malloc without the GIL) in text, JSON and HTML, in build/demo/"
+echo
+demo_run='import wordcount; wordcount.leak_summary("hello"); wordcount.scratch_nogil()'
+rm -rf build/demo
+mkdir -p build/demo
+# The text report goes to stderr, after the misuse messages it counts.
+echo "\$ $python -c '$demo_run' 2> build/demo/report.txt"
+"$python" -c "$demo_run" 2> build/demo/report.txt
+echo "\$ PYMEMCHECK=report=json:output=build/demo/report.json $python -c '$demo_run' 2> build/demo/stderr.txt"
+PYMEMCHECK=report=json:output=build/demo/report.json "$python" -c "$demo_run" 2> build/demo/stderr.txt
+# The JSON report counts misuses; their messages are in that run's stderr.
+echo "\$ tools/pymemcheck-html build/demo/report.json --messages build/demo/stderr.txt --source-root . -o build/demo/report.html"
+"$python" tools/pymemcheck-html build/demo/report.json --messages build/demo/stderr.txt \
+  --source-root . -o build/demo/report.html
+echo
+echo "build/demo/report.txt:"
+sed 's/^/  /' build/demo/report.txt
+echo
+echo "The finished report: open $PWD/build/demo/report.html in a browser"
+echo "(text: build/demo/report.txt, JSON: build/demo/report.json)"

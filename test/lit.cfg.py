@@ -88,6 +88,14 @@ if config.pmc_wordcount_dir:
     config.substitutions.append(("%wordcount_src", os.path.join(
         config.pmc_src_root, "examples", "wordcount", "wordcount.c")))
 
+# Chromium (Debian's chromium), for the HTML report's tests (test/tools/html-*):
+# they render the page headless and check its DOM.  --no-sandbox because the
+# suite may run as root, where Chromium's sandbox refuses to start.
+if os.path.exists("/usr/bin/chromium"):
+    config.available_features.add("chromium")
+    config.substitutions.append(("%chromium", "/usr/bin/chromium --headless "
+                                 "--no-sandbox --disable-gpu --no-first-run"))
+
 if config.pmc_sanitize:
     for name in config.pmc_sanitize.split(","):
         config.available_features.add(name.strip() + "-sanitizer")
@@ -109,3 +117,28 @@ if config.pmc_plugin:
     config.substitutions.append(("%plugin", config.pmc_plugin))
     config.substitutions.append(
         ("%llvm_major", str(config.llvm_version_major)))
+
+# ---- test/tools/: the compiler wrappers, pymemcheck-review, the install ----
+# (docs/tools.md).  The wrappers are generated into the tree's bin/ where
+# the plugin is built.  Their settings come from the environment, so the
+# developer's must not leak in.  Features: `cmake`, `pkg-config`,
+# `setuptools` (the system python3 can build an extension with it).
+import shutil
+import subprocess
+for var in ("PYMEMCHECK_TRACE", "PYMEMCHECK_PLUGIN_ARGS", "PYMEMCHECK_RUNTIME",
+            "PYMEMCHECK_LLVM_MAJOR", "PYMEMCHECK_PLUGIN", "CC", "CXX", "CFLAGS",
+            "CXXFLAGS", "LDFLAGS", "PKG_CONFIG_PATH"):
+    config.environment.pop(var, None)
+pmc_bin = os.path.join(config.pmc_obj_root, "bin")
+config.substitutions.append(("%pymemcheck_clangxx",
+                             os.path.join(pmc_bin, "pymemcheck-clang++")))
+config.substitutions.append(("%pymemcheck_clang",
+                             os.path.join(pmc_bin, "pymemcheck-clang")))
+config.substitutions.append(("%pymemcheck_review",
+                             os.path.join(pmc_bin, "pymemcheck-review")))
+for tool in ("cmake", "pkg-config"):
+    if shutil.which(tool):
+        config.available_features.add(tool)
+if subprocess.call([config.pmc_python, "-c", "import setuptools"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("setuptools")
