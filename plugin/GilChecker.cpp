@@ -61,6 +61,9 @@ std::string quoted(llvm::StringRef S) { return ("'" + S + "'").str(); }
 /// The function as the user named it: a call the rewrite made goes by the
 /// name of the call it replaced.
 std::string nameOf(const FunctionDecl *FD) {
+  if (auto *MD = dyn_cast<CXXMethodDecl>(FD))
+    if (MD->getParent()->isLambda())
+      return "lambda";
   if (!FD->getDeclName())
     return "(lambda)";
   if (FD->getIdentifier())
@@ -472,6 +475,31 @@ public:
   bool VisitLambdaExpr(LambdaExpr *LE) {
     if (CXXMethodDecl *Op = LE->getCallOperator())
       VisitFunctionDecl(Op);
+    return true;
+  }
+
+  /// std::thread and std::jthread run their first argument, a function or
+  /// a lambda, on the new thread.
+  bool VisitCXXConstructExpr(CXXConstructExpr *CE) {
+    const CXXRecordDecl *Class = CE->getConstructor()->getParent();
+    if (CE->getNumArgs() == 0 || !Class->getIdentifier() ||
+        !Class->isInStdNamespace() ||
+        (Class->getName() != "thread" && Class->getName() != "jthread"))
+      return true;
+    const Expr *Arg = CE->getArg(0)->IgnoreImplicit();
+    if (auto *MTE = dyn_cast<MaterializeTemporaryExpr>(Arg))
+      Arg = MTE->getSubExpr()->IgnoreImplicit();
+    const FunctionDecl *Routine = nullptr;
+    if (auto *LE = dyn_cast<LambdaExpr>(Arg->IgnoreParenCasts()))
+      Routine = LE->getCallOperator();
+    else
+      Routine = functionIn(Arg);
+    if (Routine)
+      Starts.push_back({Routine, CE->getBeginLoc(),
+                        quoted(nameOf(Routine)) +
+                            " runs without the GIL: it is started as a "
+                            "thread by 'std::" +
+                            Class->getName().str() + "' here"});
     return true;
   }
 

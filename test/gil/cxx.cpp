@@ -58,3 +58,23 @@ void lambdas(size_t n) {
   Py_END_ALLOW_THREADS
   PyMem_Free(p);
 }
+
+/* std::thread runs a function or a lambda without the GIL. */
+static void thread_body(int) {
+  PyMem_Free(nullptr); // expected-warning {{call to 'PyMem_Free' needs the GIL, but the GIL is released here}}
+}
+
+void std_threads() {
+  std::thread a(thread_body, 1); // expected-note {{'thread_body' runs without the GIL: it is started as a thread by 'std::thread' here}}
+  std::thread b([] {
+    PyObject_Free(nullptr); // expected-warning {{call to 'PyObject_Free' needs the GIL, but the GIL is released here}}
+  }); // expected-note@-2 {{'lambda' runs without the GIL: it is started as a thread by 'std::thread' here}}
+  std::thread c([] {
+    PyGILState_STATE st = PyGILState_Ensure();
+    PyObject_Free(nullptr);
+    PyGILState_Release(st);
+  });
+  a.join();
+  b.join();
+  c.join();
+}
