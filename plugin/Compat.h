@@ -24,9 +24,14 @@
 namespace pymemcheck {
 namespace compat {
 
-// StringRef::startswith is gone in 19; starts_with arrived in 16.
+// StringRef::startswith and endswith are gone in 19; starts_with and
+// ends_with arrived in 16.
 inline bool startsWith(llvm::StringRef S, llvm::StringRef Prefix) {
   return S.substr(0, Prefix.size()) == Prefix;
+}
+inline bool endsWith(llvm::StringRef S, llvm::StringRef Suffix) {
+  return S.size() >= Suffix.size() &&
+         S.substr(S.size() - Suffix.size()) == Suffix;
 }
 
 // The kind of a plain "..." literal: StringLiteral::Ascii until 14,

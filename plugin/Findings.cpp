@@ -126,7 +126,6 @@ void FindingSink::finish() {
   llvm::json::Array Results;
   for (const auto &[F, Level] : Shown) {
     llvm::json::Array Related;
-    std::string Text = F.Message;
     for (size_t I = 0; I != F.Notes.size(); ++I) {
       llvm::json::Object Loc{{"id", int64_t(I)},
                              {"physicalLocation",
@@ -154,7 +153,7 @@ void FindingSink::finish() {
         {"ruleId", checkName(F.Which)},
         {"ruleIndex", int64_t(F.Which)},
         {"level", sarifLevel(Level)},
-        {"message", llvm::json::Object{{"text", Text}}},
+        {"message", llvm::json::Object{{"text", F.Message}}},
         {"locations", llvm::json::Array{llvm::json::Object{
                           {"physicalLocation", physicalLocation(SM, F.Loc)}}}}};
     if (!Related.empty())

@@ -22,6 +22,7 @@
 
 #include "AstFile.h"
 #include "CallCatalog.h"
+#include "Compat.h"
 #include "Findings.h"
 #include "GilModel.h"
 #include "GilSummaries.h"
@@ -898,8 +899,8 @@ private:
         for (const FindingNote &N : Chain) {
           // "... it calls 'g' here" reads "... at file:line" elsewhere.
           llvm::StringRef Text(N.Message);
-          if (Text.size() > 5 && Text.substr(Text.size() - 5) == " here")
-            Text = Text.drop_back(5);
+          if (compat::endsWith(Text, " here"))
+            Text = Text.drop_back(llvm::StringRef(" here").size());
           TextLocation At = textLocation(N.Loc);
           S.NeedsChain.push_back(
               llvm::formatv("{0} at {1}:{2}", Text, At.File, At.Line).str());

@@ -3,6 +3,7 @@
 #include "GilModel.h"
 
 #include "CallCatalog.h"
+#include "Compat.h"
 
 #include "clang/AST/Attr.h"
 #include "clang/AST/Decl.h"
@@ -14,15 +15,6 @@ using namespace clang;
 namespace pymemcheck {
 
 namespace {
-
-bool startsWith(llvm::StringRef S, llvm::StringRef Prefix) {
-  return S.substr(0, Prefix.size()) == Prefix;
-}
-
-bool endsWith(llvm::StringRef S, llvm::StringRef Suffix) {
-  return S.size() >= Suffix.size() &&
-         S.substr(S.size() - Suffix.size()) == Suffix;
-}
 
 /// The real, external function: a user's own `static void *PyMem_Malloc`
 /// or a C++ namespace member of that name is somebody else's.
@@ -42,9 +34,10 @@ bool callableWithoutGil(llvm::StringRef Name) {
       "PyStatus_", "PyWideStringList_",
   };
   for (const char *P : Prefixes)
-    if (startsWith(Name, P))
+    if (compat::startsWith(Name, P))
       return true;
-  if (endsWith(Name, "_Check") || endsWith(Name, "_CheckExact"))
+  if (compat::endsWith(Name, "_Check") ||
+      compat::endsWith(Name, "_CheckExact"))
     return true;
   return llvm::StringSwitch<bool>(Name)
       // Before Py_Initialize, or documented as callable from any thread.
@@ -125,7 +118,8 @@ bool isGilAllocationApi(const FunctionDecl &Callee) {
 }
 
 bool isPythonApiName(llvm::StringRef Name) {
-  return startsWith(Name, "Py") || startsWith(Name, "_Py");
+  return compat::startsWith(Name, "Py") ||
+         compat::startsWith(Name, "_Py");
 }
 
 bool apiNeedsGil(const FunctionDecl &Callee, ApiScope Scope) {

@@ -2,6 +2,8 @@
 
 #include "GilSummaries.h"
 
+#include "Compat.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -138,8 +140,7 @@ bool SummaryStore::read(llvm::StringRef Dir, llvm::StringRef Skip,
   for (llvm::sys::fs::directory_iterator It(Dir, EC), End; !EC && It != End;
        It.increment(EC)) {
     llvm::StringRef P = It->path();
-    if (P.size() > Suffix.size() &&
-        P.substr(P.size() - Suffix.size()) == Suffix && P != Skip)
+    if (P.size() > Suffix.size() && compat::endsWith(P, Suffix) && P != Skip)
       Files.push_back(P.str());
   }
   if (EC && EC != std::errc::no_such_file_or_directory)
