@@ -124,6 +124,77 @@ static bool fast_make_room(void)
     return true;
 }
 
+/* ---- Tables under the lock: open addressing, load at most 1/2 ---- */
+
+/* The content and file-name tables differ only in their slots, so one
+ * table serves both.  A slot begins with its key's hash, all that moving it
+ * to a bigger table needs; occupied() tells a filled slot from the zeroes
+ * pmc_mem_alloc gives. */
+struct table {
+    void *slots;
+    uint32_t mask, used;
+    uint32_t first_slots;       /* how many the first allocation has */
+    size_t slot_size;
+    bool (*occupied)(const void *slot);
+};
+
+static void *slot_at(const struct table *t, uint32_t i)
+{
+    return (char *)t->slots + (size_t)i * t->slot_size;
+}
+
+static uint32_t slot_hash(const void *slot)
+{
+    uint32_t h;
+    memcpy(&h, slot, sizeof h);
+    return h;
+}
+
+/* The slot with hash h that equal() says holds key, or NULL. */
+static void *table_find(const struct table *t, uint32_t h,
+                        bool (*equal)(const void *slot, const void *key), const void *key)
+{
+    for (uint32_t i = h & t->mask; t->slots != NULL; i = (i + 1) & t->mask) {
+        void *s = slot_at(t, i);
+        if (!t->occupied(s))
+            return NULL;
+        if (slot_hash(s) == h && equal(s, key))
+            return s;
+    }
+    return NULL;
+}
+
+/* Copies slot, whose key t does not hold, into t.  Needs room in t. */
+static void table_put(struct table *t, const void *slot)
+{
+    uint32_t i = slot_hash(slot) & t->mask;
+    while (t->occupied(slot_at(t, i)))
+        i = (i + 1) & t->mask;
+    memcpy(slot_at(t, i), slot, t->slot_size);
+    t->used++;
+}
+
+/* Room for one more slot: the load stays at most 1/2, so probes are short
+ * and always end at an empty slot.  Returns false without memory. */
+static bool table_make_room(struct table *t)
+{
+    if (t->slots != NULL && (t->used + 1) * 2 <= t->mask + 1)
+        return true;
+    uint32_t slots = t->slots == NULL ? t->first_slots : (t->mask + 1) * 2;
+    struct table bigger = *t;
+    bigger.slots = pmc_mem_alloc(slots * t->slot_size);
+    if (bigger.slots == NULL)
+        return false;
+    bigger.mask = slots - 1;
+    bigger.used = 0;
+    for (uint32_t i = 0; t->slots != NULL && i <= t->mask; i++)
+        if (t->occupied(slot_at(t, i)))
+            table_put(&bigger, slot_at(t, i));
+    pmc_mem_free(t->slots, (t->mask + 1) * t->slot_size);
+    *t = bigger;
+    return true;
+}
+
 /* ---- The content table: (file contents, line, api) -> id, under lock ---- */
 
 struct content_slot {
@@ -131,9 +202,22 @@ struct content_slot {
     uint32_t id;                /* 0: empty */
 };
 
+struct content_key {
+    const char *file;
+    int line;
+    enum pmc_api api;
+};
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct content_slot *content;
-static uint32_t content_mask, content_used;
+
+static bool content_occupied(const void *slot)
+{
+    return ((const struct content_slot *)slot)->id != 0;
+}
+
+static struct table content = {.first_slots = 1024,
+                               .slot_size = sizeof(struct content_slot),
+                               .occupied = content_occupied};
 
 static uint32_t content_hash(const char *file, int line, enum pmc_api api)
 {
@@ -149,44 +233,18 @@ static bool same_file(const char *a, const char *b)
     return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+static bool content_equal(const void *slot, const void *key)
+{
+    const struct content_key *k = key;
+    const struct pmc_site *s = pmc_site_get(((const struct content_slot *)slot)->id);
+    return s->line == k->line && s->api == k->api && same_file(s->file, k->file);
+}
+
 static uint32_t content_find(const char *file, int line, enum pmc_api api, uint32_t h)
 {
-    for (uint32_t i = h & content_mask; content != NULL; i = (i + 1) & content_mask) {
-        if (content[i].id == 0)
-            return 0;
-        const struct pmc_site *s = pmc_site_get(content[i].id);
-        if (content[i].hash == h && s->line == line && s->api == api &&
-            same_file(s->file, file))
-            return content[i].id;
-    }
-    return 0;
-}
-
-static void content_put(struct content_slot *table, uint32_t mask, uint32_t h,
-                        uint32_t id)
-{
-    uint32_t i = h & mask;
-    while (table[i].id != 0)
-        i = (i + 1) & mask;
-    table[i].hash = h;
-    table[i].id = id;
-}
-
-static bool content_make_room(void)
-{
-    if (content != NULL && (content_used + 1) * 2 <= content_mask + 1)
-        return true;
-    uint32_t slots = content == NULL ? 1024 : (content_mask + 1) * 2;
-    struct content_slot *bigger = pmc_mem_alloc(slots * sizeof *bigger);
-    if (bigger == NULL)
-        return false;
-    for (uint32_t i = 0; content != NULL && i <= content_mask; i++)
-        if (content[i].id != 0)
-            content_put(bigger, slots - 1, content[i].hash, content[i].id);
-    pmc_mem_free(content, (content_mask + 1) * sizeof *content);
-    content = bigger;
-    content_mask = slots - 1;
-    return true;
+    const struct content_slot *s =
+        table_find(&content, h, content_equal, &(struct content_key){file, line, api});
+    return s != NULL ? s->id : 0;
 }
 
 /* ---- File names: contents -> the tracer's copy, under lock ---- */
@@ -196,40 +254,24 @@ struct file_slot {
     const char *copy;           /* NULL: empty */
 };
 
-static struct file_slot *files;
-static uint32_t files_mask, files_used;
-
 static uint32_t file_hash(const char *file)
 {
     return content_hash(file, 0, (enum pmc_api)0);
 }
 
-static void file_put(struct file_slot *table, uint32_t mask, uint32_t h,
-                     const char *copy)
+static bool file_occupied(const void *slot)
 {
-    uint32_t i = h & mask;
-    while (table[i].copy != NULL)
-        i = (i + 1) & mask;
-    table[i].hash = h;
-    table[i].copy = copy;
+    return ((const struct file_slot *)slot)->copy != NULL;
 }
 
-static bool files_make_room(void)
+static bool file_equal(const void *slot, const void *key)
 {
-    if (files != NULL && (files_used + 1) * 2 <= files_mask + 1)
-        return true;
-    uint32_t slots = files == NULL ? 256 : (files_mask + 1) * 2;
-    struct file_slot *bigger = pmc_mem_alloc(slots * sizeof *bigger);
-    if (bigger == NULL)
-        return false;
-    for (uint32_t i = 0; files != NULL && i <= files_mask; i++)
-        if (files[i].copy != NULL)
-            file_put(bigger, slots - 1, files[i].hash, files[i].copy);
-    pmc_mem_free(files, (files_mask + 1) * sizeof *files);
-    files = bigger;
-    files_mask = slots - 1;
-    return true;
+    return strcmp(((const struct file_slot *)slot)->copy, key) == 0;
 }
+
+static struct table files = {.first_slots = 256,
+                             .slot_size = sizeof(struct file_slot),
+                             .occupied = file_occupied};
 
 /* The tracer's copy of a file name, shared by every site of the file, so
  * that a site outlives the string literal that named it.  NULL without
@@ -237,19 +279,17 @@ static bool files_make_room(void)
 static const char *copy_file(const char *file)
 {
     uint32_t h = file_hash(file);
-    for (uint32_t i = h & files_mask; files != NULL && files[i].copy != NULL;
-         i = (i + 1) & files_mask)
-        if (files[i].hash == h && strcmp(files[i].copy, file) == 0)
-            return files[i].copy;
-    if (!files_make_room())
+    const struct file_slot *found = table_find(&files, h, file_equal, file);
+    if (found != NULL)
+        return found->copy;
+    if (!table_make_room(&files))
         return NULL;
     size_t n = strlen(file) + 1;
     char *copy = pmc_mem_alloc(n);
     if (copy == NULL)
         return NULL;
     memcpy(copy, file, n);
-    file_put(files, files_mask, h, copy);
-    files_used++;
+    table_put(&files, &(struct file_slot){h, copy});
     return copy;
 }
 
@@ -257,7 +297,7 @@ static const char *copy_file(const char *file)
 static uint32_t create(const char *file, int line, enum pmc_api api, uint32_t h)
 {
     uint32_t id = atomic_load_explicit(&next_id, memory_order_relaxed);
-    if (id > PMC_MAX_SITES || !content_make_room())
+    if (id > PMC_MAX_SITES || !table_make_room(&content))
         return 0;
     struct pmc_site *s = pmc_chunked_ensure(&records, id, sizeof *s);
     const char *copy = file != NULL ? copy_file(file) : NULL;
@@ -268,8 +308,7 @@ static uint32_t create(const char *file, int line, enum pmc_api api, uint32_t h)
     s->api = api;
     atomic_store_explicit(&s->fault_rule, pmc_faults_match(copy, line),
                           memory_order_relaxed);
-    content_put(content, content_mask, h, id);
-    content_used++;
+    table_put(&content, &(struct content_slot){h, id});
     atomic_store_explicit(&next_id, id + 1, memory_order_release);
     return id;
 }

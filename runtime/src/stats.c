@@ -143,41 +143,27 @@ void pmc_stats_raise_peaks(struct pmc_totals *t, int64_t site_live, int64_t proc
     raise_peak(&pmc_process_peak, process_live);
 }
 
-void pmc_stats_alloc_slow(uint32_t site, size_t size)
+void pmc_stats_update_slow(uint32_t site, size_t size, bool is_alloc)
 {
+    int64_t delta = is_alloc ? (int64_t)size : -(int64_t)size;
     struct pmc_totals *t = totals_of(site);
     struct pmc_counters *c = my_counters(site);
+    int64_t share = pmc_process_share(site, delta);
+    int64_t site_live, process_live;
     if (PMC_T_LIKELY(c != NULL)) {
-        STORE(c->allocs, LOAD(c->allocs) + 1);
-        raise_peak(&t->peak, add_share(&c->bytes, &t->flushed, (int64_t)size));
-        raise_peak(&pmc_process_peak,
-                   add_share(&pmc_self.shard->bytes, &pmc_process_flushed,
-                             pmc_process_share(site, size)));
-        return;
+        _Atomic uint64_t *count = is_alloc ? &c->allocs : &c->frees;
+        STORE(*count, LOAD(*count) + 1);
+        site_live = add_share(&c->bytes, &t->flushed, delta);
+        process_live = add_share(&pmc_self.shard->bytes, &pmc_process_flushed, share);
+    } else {
+        atomic_fetch_add_explicit(is_alloc ? &t->allocs : &t->frees, 1, memory_order_relaxed);
+        site_live = atomic_fetch_add_explicit(&t->flushed, delta, memory_order_relaxed) + delta;
+        process_live =
+            atomic_fetch_add_explicit(&pmc_process_flushed, share, memory_order_relaxed) + share;
     }
-    atomic_fetch_add_explicit(&t->allocs, 1, memory_order_relaxed);
-    int64_t live = atomic_fetch_add_explicit(&t->flushed, (int64_t)size, memory_order_relaxed);
-    raise_peak(&t->peak, live + (int64_t)size);
-    int64_t share = pmc_process_share(site, size);
-    live = atomic_fetch_add_explicit(&pmc_process_flushed, share, memory_order_relaxed);
-    raise_peak(&pmc_process_peak, live + share);
-}
-
-void pmc_stats_free_slow(uint32_t site, size_t size)
-{
-    struct pmc_totals *t = totals_of(site);
-    struct pmc_counters *c = my_counters(site);
-    if (PMC_T_LIKELY(c != NULL)) {
-        STORE(c->frees, LOAD(c->frees) + 1);
-        add_share(&c->bytes, &t->flushed, -(int64_t)size);
-        add_share(&pmc_self.shard->bytes, &pmc_process_flushed,
-                  -pmc_process_share(site, size));
-        return;
-    }
-    atomic_fetch_add_explicit(&t->frees, 1, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&t->flushed, (int64_t)size, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&pmc_process_flushed, pmc_process_share(site, size),
-                              memory_order_relaxed);
+    /* Only an allocation raises a peak, as on the fast path. */
+    if (is_alloc)
+        pmc_stats_raise_peaks(t, site_live, process_live);
 }
 
 void pmc_stats_set_uncounted(uint32_t last)

@@ -36,16 +36,15 @@ PMC_T_HIDDEN extern _Atomic int64_t pmc_process_flushed;
 PMC_T_HIDDEN extern _Atomic uint64_t pmc_process_peak;
 PMC_T_HIDDEN extern _Atomic uint32_t pmc_process_uncounted;
 
-/* What a block of site adds to the process-wide figures. */
-static PMC_T_INLINE int64_t pmc_process_share(uint32_t site, size_t size)
+/* What a change of delta bytes at site does to the process-wide figures. */
+static PMC_T_INLINE int64_t pmc_process_share(uint32_t site, int64_t delta)
 {
-    return site > PMC_LOAD(pmc_process_uncounted) ? (int64_t)size : 0;
+    return site > PMC_LOAD(pmc_process_uncounted) ? delta : 0;
 }
 
 /* The general cases: no shard or counters chunk yet, a share to flush, a
  * new peak. */
-PMC_T_HIDDEN void pmc_stats_alloc_slow(uint32_t site, size_t size);
-PMC_T_HIDDEN void pmc_stats_free_slow(uint32_t site, size_t size);
+PMC_T_HIDDEN void pmc_stats_update_slow(uint32_t site, size_t size, bool is_alloc);
 
 /* This thread's counters for site, or NULL when it has none yet. */
 static PMC_T_INLINE struct pmc_counters *pmc_my_counters(uint32_t site)
@@ -66,24 +65,33 @@ static PMC_T_INLINE bool pmc_share_fits(int64_t share)
     return share < PMC_FLUSH_BYTES && share > -PMC_FLUSH_BYTES;
 }
 
-/* The owner's shares are updated with plain loads and stores. */
-static PMC_T_INLINE void pmc_stats_alloc(uint32_t site, size_t size)
+/* The owner's shares are updated with plain loads and stores.  An
+ * allocation and a free differ in the sign of the change, the counter
+ * bumped and the peak check (only an allocation can raise a peak); is_alloc
+ * is a constant at both callers, so always-inline folds it away.  The slow
+ * path takes the size, not the signed change: gcc 12 hoists the negation
+ * for that call above the branch, two instructions on every free. */
+static PMC_T_INLINE void pmc_stats_update(uint32_t site, size_t size, bool is_alloc)
 {
+    int64_t delta = is_alloc ? (int64_t)size : -(int64_t)size;
     struct pmc_counters *c = pmc_my_counters(site);
     if (PMC_T_UNLIKELY(c == NULL)) {
-        pmc_stats_alloc_slow(site, size);
+        pmc_stats_update_slow(site, size, is_alloc);
         return;
     }
     struct pmc_shard *shard = pmc_self.shard;
-    int64_t mine = PMC_LOAD(c->bytes) + (int64_t)size;
-    int64_t all = PMC_LOAD(shard->bytes) + pmc_process_share(site, size);
+    int64_t mine = PMC_LOAD(c->bytes) + delta;
+    int64_t all = PMC_LOAD(shard->bytes) + pmc_process_share(site, delta);
     if (PMC_T_UNLIKELY(!pmc_share_fits(mine) || !pmc_share_fits(all))) {
-        pmc_stats_alloc_slow(site, size);
+        pmc_stats_update_slow(site, size, is_alloc);
         return;
     }
     PMC_STORE(c->bytes, mine);
     PMC_STORE(shard->bytes, all);
-    PMC_STORE(c->allocs, PMC_LOAD(c->allocs) + 1);
+    _Atomic uint64_t *count = is_alloc ? &c->allocs : &c->frees;
+    PMC_STORE(*count, PMC_LOAD(*count) + 1);
+    if (!is_alloc)
+        return;
     /* Flushed total + own share against the peak: exact with one thread. */
     struct pmc_totals *t = pmc_chunked_get(&pmc_site_totals, site, sizeof *t);
     int64_t site_live = PMC_LOAD(t->flushed) + mine;
@@ -93,23 +101,14 @@ static PMC_T_INLINE void pmc_stats_alloc(uint32_t site, size_t size)
         pmc_stats_raise_peaks(t, site_live, process_live);
 }
 
+static PMC_T_INLINE void pmc_stats_alloc(uint32_t site, size_t size)
+{
+    pmc_stats_update(site, size, true);
+}
+
 static PMC_T_INLINE void pmc_stats_free(uint32_t site, size_t size)
 {
-    struct pmc_counters *c = pmc_my_counters(site);
-    if (PMC_T_UNLIKELY(c == NULL)) {
-        pmc_stats_free_slow(site, size);
-        return;
-    }
-    struct pmc_shard *shard = pmc_self.shard;
-    int64_t mine = PMC_LOAD(c->bytes) - (int64_t)size;
-    int64_t all = PMC_LOAD(shard->bytes) - pmc_process_share(site, size);
-    if (PMC_T_UNLIKELY(!pmc_share_fits(mine) || !pmc_share_fits(all))) {
-        pmc_stats_free_slow(site, size);
-        return;
-    }
-    PMC_STORE(c->bytes, mine);
-    PMC_STORE(shard->bytes, all);
-    PMC_STORE(c->frees, PMC_LOAD(c->frees) + 1);
+    pmc_stats_update(site, size, false);
 }
 
 #endif /* PYMEMCHECK_STATS_H */
