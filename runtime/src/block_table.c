@@ -16,8 +16,11 @@
  *    address space); mids are found through a small hash of the address's
  *    top bits, so any 64-bit address works, not only x86-64's 47 bits.
  *
- *  - One spinlock per leaf.  Threads touching different 64 KiB regions
- *    never meet; the uncontended cost is one atomic exchange per operation.
+ *  - Leaves owned by a thread, else a spinlock per leaf ("Owned leaves"
+ *    below).  Threads allocate in regions of their own (pymalloc's pools
+ *    belong to a thread's heap; the C library gives each thread an arena),
+ *    so the thread that works in a leaf is nearly always the same one, and
+ *    it works there without any atomic read-modify-write.
  *
  *  - 8-byte entries: the block's offset in its region (16 bits), a state
  *    (live or freed: 2 bits), the family (2), the site id (18) and 26 bits
@@ -38,9 +41,16 @@
  */
 #include "tracer.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
+
+#if defined(__linux__)
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 enum {
     LEAF_BITS = 12,
@@ -201,18 +211,156 @@ struct pmc_leaf *pmc_leaf_lookup(uintptr_t a, bool create)
 
 /* ---- Leaves ---- */
 
+static void spin(unsigned *n)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if (++*n % 64 == 0)
+        sched_yield();
+}
+
 void pmc_leaf_wait(struct pmc_leaf *l)
 {
     unsigned n = 0;
     do {
-        while (atomic_load_explicit(&l->lock, memory_order_relaxed)) {
-#if defined(__x86_64__) || defined(__i386__)
-            __builtin_ia32_pause();
-#endif
-            if (++n % 64 == 0)
-                sched_yield();
-        }
+        while (atomic_load_explicit(&l->lock, memory_order_relaxed))
+            spin(&n);
     } while (atomic_exchange_explicit(&l->lock, 1, memory_order_acquire));
+}
+
+/* ---- Owned leaves ----
+ *
+ * An uncontended atomic exchange costs about 6 ns here, as much as the
+ * rest of a record; a lock per operation put the tracer over its budget
+ * by itself (docs/performance.md, "Tracer").  So a leaf has an owner, the
+ * first thread to take its lock, which from then on goes in and out with
+ * a plain store and a plain load: busy = 1, then check that it still owns
+ * the leaf (pmc_leaf_enter).  Every other thread takes the lock, and when
+ * the leaf has an owner, takes it over: owner = 0, then wait for busy to
+ * be 0.  The two halves are Dekker's: each side stores, then loads what
+ * the other stored, which needs a full fence between them on both sides.
+ * The owner's side has none (only the compiler's): the taker makes the
+ * owner's fence for it with membarrier(), which runs one on every CPU
+ * running a thread of the process before it returns.  After it, either
+ * the owner's busy = 1 is visible to the taker, who waits for the owner
+ * to finish, or the owner's check sees owner = 0 and it takes the lock.
+ *
+ * A takeover costs a system call (microseconds), so it must be rare: a
+ * leaf taken over TAKEOVERS_MAX times (blocks passed between threads: a
+ * producer and a consumer) gets no owner again, and every thread takes
+ * its lock, as with no owners at all.  Without
+ * membarrier (not Linux, an old kernel, a seccomp filter, valgrind) no
+ * leaf ever gets an owner.  Clearing the table and fork() take every leaf
+ * from its owner, with one membarrier for all, and do not count. */
+enum { TAKEOVERS_MAX = 2 };
+
+enum fences { FENCES_UNKNOWN, FENCES_ON, FENCES_OFF };
+static _Atomic int fences = FENCES_UNKNOWN;
+
+/* Whether membarrier can make the owners' fences: asked once, since a
+ * process must register before its first expedited call. */
+static bool fences_on(void)
+{
+    int f = atomic_load_explicit(&fences, memory_order_relaxed);
+    if (PMC_T_LIKELY(f != FENCES_UNKNOWN))
+        return f == FENCES_ON;
+    bool on = false;
+#if defined(__linux__) && defined(SYS_membarrier)
+    int saved = errno;
+    on = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+    errno = saved;
+#endif
+    atomic_store_explicit(&fences, on ? FENCES_ON : FENCES_OFF, memory_order_relaxed);
+    return on;
+}
+
+/* A full fence on every thread of the process.  Only called once fences_on
+ * said yes, and the registration it needs cannot be undone. */
+static void fence_everywhere(void)
+{
+#if defined(__linux__) && defined(SYS_membarrier)
+    int saved = errno;
+    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+    errno = saved;
+#endif
+}
+
+/* Owner tokens.  A thread's token goes back to a pool when it exits, for
+ * the next thread to take: programs replace threads (a pool's workers),
+ * and the new thread then owns the leaves the old one left, without a
+ * takeover, as it usually inherits its C library arena too.  The pool is
+ * bounded; tokens that do not fit are not reused (there are 2^32). */
+enum { POOLED_TOKENS = 1024 };
+
+static pthread_mutex_t token_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t pooled_tokens[POOLED_TOKENS];
+static uint32_t pooled, next_token = 1;
+static pthread_key_t token_key;
+static pthread_once_t token_key_once = PTHREAD_ONCE_INIT;
+
+static void give_back_token(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&token_lock);
+    if (pooled < POOLED_TOKENS)
+        pooled_tokens[pooled++] = pmc_self.leaf_token;
+    pthread_mutex_unlock(&token_lock);
+    pmc_self.leaf_token = PMC_NO_TOKEN;
+}
+
+static void make_token_key(void)
+{
+    pthread_key_create(&token_key, give_back_token);
+}
+
+uint32_t pmc_leaf_token(void)
+{
+    if (PMC_T_LIKELY(pmc_self.leaf_token != PMC_NO_TOKEN))
+        return pmc_self.leaf_token;
+    pthread_once(&token_key_once, make_token_key);
+    pthread_mutex_lock(&token_lock);
+    uint32_t token = pooled ? pooled_tokens[--pooled] : next_token++;
+    pthread_mutex_unlock(&token_lock);
+    pmc_self.leaf_token = token;
+    /* Any non-NULL value: the key's destructor runs only for those. */
+    pthread_setspecific(token_key, &pmc_self);
+    return token;
+}
+
+/* With l's lock held.  Returns whether l had an owner (now none); the
+ * caller then makes the owner's fence and waits for it (wait_idle). */
+static bool drop_owner(struct pmc_leaf *l)
+{
+    if (atomic_load_explicit(&l->owner, memory_order_relaxed) == 0)
+        return false;
+    atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
+    return true;
+}
+
+/* Acquire: what the owner wrote before leaving is visible here. */
+static void wait_idle(struct pmc_leaf *l)
+{
+    unsigned n = 0;
+    while (atomic_load_explicit(&l->busy, memory_order_acquire))
+        spin(&n);
+    PMC_LEAF_ENTERED(l);
+}
+
+void pmc_leaf_enter_locked(struct pmc_leaf *l)
+{
+    pmc_leaf_lock(l);
+    uint32_t owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
+    if (owner == pmc_self.leaf_token)
+        return;
+    if (owner != 0) {
+        drop_owner(l);
+        fence_everywhere();
+        wait_idle(l);
+        l->takeovers += l->takeovers < TAKEOVERS_MAX;
+    } else if (l->takeovers < TAKEOVERS_MAX && fences_on()) {
+        atomic_store_explicit(&l->owner, pmc_leaf_token(), memory_order_relaxed);
+    }
 }
 
 static void put(uint64_t *slots, uint32_t shift, uint64_t e)
@@ -287,7 +435,7 @@ int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
         return -1;
     int result = 0;
     uint64_t e;
-    pmc_leaf_lock(l);
+    bool owned = pmc_leaf_enter(l);
     uint64_t *slot = pmc_leaf_find(l, offset_of(a));
     if (slot != NULL && pmc_entry_state(*slot) == PMC_LIVE) {
         /* Freed by code the tracer does not see (a libc block freed by an
@@ -310,7 +458,7 @@ int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
             big_take(a);
         result = -1;
     }
-    pmc_leaf_unlock(l);
+    pmc_leaf_leave(l, owned);
     return result;
 }
 
@@ -320,7 +468,7 @@ enum pmc_found pmc_table_free_slow(const void *p, uint32_t free_site, struct pmc
     struct pmc_leaf *l = pmc_leaf_lookup(a, false);
     if (l == NULL)
         return PMC_ABSENT;
-    pmc_leaf_lock(l);
+    bool owned = pmc_leaf_enter(l);
     uint64_t *slot = pmc_leaf_find(l, offset_of(a));
     enum pmc_found was = slot ? pmc_entry_state(*slot) : PMC_ABSENT;
     if (was == PMC_LIVE || was == PMC_FREED)
@@ -331,13 +479,13 @@ enum pmc_found pmc_table_free_slow(const void *p, uint32_t free_site, struct pmc
         if (pmc_leaf_too_big(l))
             rebuild(l);
     }
-    pmc_leaf_unlock(l);
+    pmc_leaf_leave(l, owned);
     return was;
 }
 
 /* The dump runs on the way to abort(), maybe while another thread holds
- * this leaf's lock (or this thread was interrupted holding it): wait a
- * little, then read without it.  Slots are never unmapped while a table is
+ * this leaf's lock or is inside it as its owner (or this thread was
+ * interrupted there): wait a little, then read without it.  Slots are never unmapped while a table is
  * in use (tracer_memory.c recycles them), so a racing read can be stale
  * but cannot fault.  The lookup avoids the thread's leaf cache, which a
  * signal handler must not write. */
@@ -351,6 +499,11 @@ enum pmc_found pmc_table_peek(const void *p, struct pmc_block *out)
     bool locked = false;
     for (int i = 0; i < 1000 && !locked; i++)
         locked = !atomic_exchange_explicit(&l->lock, 1, memory_order_acquire);
+    if (locked && drop_owner(l)) {
+        fence_everywhere();
+        for (int i = 0; i < 1000 && atomic_load_explicit(&l->busy, memory_order_acquire); i++)
+            continue;
+    }
     uint64_t *slot = pmc_leaf_find(l, offset_of(a));
     enum pmc_found was = slot ? pmc_entry_state(*slot) : PMC_ABSENT;
     if (was != PMC_ABSENT)
@@ -373,50 +526,73 @@ static void for_each_leaf(void (*fn)(struct pmc_leaf *))
     }
 }
 
-static void clear_leaf(struct pmc_leaf *l)
+static void lock_and_drop_owner(struct pmc_leaf *l)
 {
     pmc_leaf_lock(l);
+    drop_owner(l);
+}
+
+/* Every leaf locked and taken from its owner, with one fence for all. */
+static void lock_every_leaf(void)
+{
+    for_each_leaf(lock_and_drop_owner);
+    if (atomic_load_explicit(&fences, memory_order_relaxed) == FENCES_ON)
+        fence_everywhere();
+    for_each_leaf(wait_idle);
+}
+
+static void unlock_leaf(struct pmc_leaf *l)
+{
+    PMC_LEAF_LEAVING(l);
+    pmc_leaf_unlock(l);
+}
+
+static void clear_leaf(struct pmc_leaf *l)
+{
     if (l->shift != 0)
         pmc_mem_free(l->slots, sizeof(uint64_t) << l->shift);
     l->slots = NULL;
     l->shift = 0;
     l->used = 0;
     l->live = 0;
-    pmc_leaf_unlock(l);
+    l->takeovers = 0;
+    unlock_leaf(l);
 }
 
 void pmc_table_clear(void)
 {
+    lock_every_leaf();
     for_each_leaf(clear_leaf);
     pthread_mutex_lock(&big_lock);
     bigs_used = 0;
     pthread_mutex_unlock(&big_lock);
 }
 
-static void lock_leaf(struct pmc_leaf *l)
-{
-    pmc_leaf_lock(l);
-}
-
-static void unlock_leaf(struct pmc_leaf *l)
-{
-    pmc_leaf_unlock(l);
-}
-
-/* fork() while another thread holds a leaf would leave the child with a
- * lock nobody releases and a table half updated: the fork handlers hold
- * every lock across the fork, in the order the tracer takes them (a leaf,
- * then the big list or tracer_memory's lock). */
+/* fork() while another thread holds a leaf, or is inside one it owns,
+ * would leave the child with a lock nobody releases and a table half
+ * updated: the fork handlers hold every lock across the fork, in the order
+ * the tracer takes them (a leaf, then the big list or tracer_memory's
+ * lock), with every leaf taken from its owner. */
 void pmc_table_lock_all(void)
 {
     pthread_mutex_lock(&span_lock);
-    for_each_leaf(lock_leaf);
+    lock_every_leaf();
     pthread_mutex_lock(&big_lock);
+    pthread_mutex_lock(&token_lock);
 }
 
 void pmc_table_unlock_all(void)
 {
+    pthread_mutex_unlock(&token_lock);
     pthread_mutex_unlock(&big_lock);
     for_each_leaf(unlock_leaf);
     pthread_mutex_unlock(&span_lock);
+}
+
+/* The child is a new process: its membarrier registration, if the kernel
+ * carries one over, is not the parent's to rely on; ask again. */
+void pmc_table_forked_child(void)
+{
+    atomic_store_explicit(&fences, FENCES_UNKNOWN, memory_order_relaxed);
+    pmc_table_unlock_all();
 }

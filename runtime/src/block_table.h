@@ -4,8 +4,8 @@
  *
  * Inline because a traced malloc/free pair is otherwise a chain of calls
  * across files whose prologues and epilogues cost as much as the work, and
- * the budget for the whole record is a couple of dozen nanoseconds, half
- * of it the two leaf locks (bench/trace_overhead.c measures it).
+ * the budget for the whole record is a few nanoseconds
+ * (bench/trace_overhead.c measures it).
  */
 #ifndef PYMEMCHECK_BLOCK_TABLE_H
 #define PYMEMCHECK_BLOCK_TABLE_H
@@ -25,11 +25,17 @@
 #define PMC_AUX_SHIFT 38
 #define PMC_AUX_MAX ((1ull << (64 - PMC_AUX_SHIFT)) - 1)
 
+/* A leaf is used either by its owner, without the lock, or by anyone
+ * with the lock (block_table.c, "Owned leaves").  owner and busy are the
+ * owner's handshake with a thread that takes the leaf over. */
 struct pmc_leaf {
-    atomic_uint lock;
+    atomic_uchar lock;
+    atomic_uchar busy;          /* the owner is inside an operation */
+    uint8_t takeovers;          /* from an owner; past a few, no owner */
+    uint8_t shift;              /* log2 of the slot count; 0: no slots yet */
+    _Atomic uint32_t owner;     /* the owner's token; 0: none */
     uint32_t used;              /* non-empty slots, tombstones included */
     uint32_t live;              /* live entries */
-    uint32_t shift;             /* log2 of the slot count; 0: no slots yet */
     uint64_t *slots;
 };
 
@@ -86,6 +92,70 @@ static PMC_T_INLINE void pmc_leaf_unlock(struct pmc_leaf *l)
     atomic_store_explicit(&l->lock, 0, memory_order_release);
 }
 
+/* This thread's name as a leaf's owner (pmc_self.leaf_token): a small
+ * number, unique among live threads, given out by the first takeover or
+ * claim; PMC_NO_TOKEN until then, which no leaf's owner field holds. */
+PMC_T_HIDDEN uint32_t pmc_leaf_token(void);
+
+/* The way in for everyone but the owner: the lock, taking the leaf from
+ * its owner first, or claiming it when it has none (block_table.c). */
+PMC_T_HIDDEN void pmc_leaf_enter_locked(struct pmc_leaf *l);
+
+/* ThreadSanitizer follows the lock and busy, but not the ordering that
+ * membarrier() makes (the taker's fence, run on the owner's CPU), and
+ * reports an owner's record and a taker's as racing although they never
+ * overlap (checked with an overlap counter in every entry, over runs of
+ * test/runtime/tracer/leaf-takeover.c, which also counts every record).
+ * Under it, entering a leaf acquires and leaving releases the leaf's
+ * address: the order the handshake makes, told to the tool. */
+#if defined(__SANITIZE_THREAD__)
+#define PMC_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PMC_UNDER_TSAN 1
+#endif
+#endif
+#ifdef PMC_UNDER_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define PMC_LEAF_ENTERED(l) __tsan_acquire(l)
+#define PMC_LEAF_LEAVING(l) __tsan_release(l)
+#else
+#define PMC_LEAF_ENTERED(l) ((void)(l))
+#define PMC_LEAF_LEAVING(l) ((void)(l))
+#endif
+
+/* Start one operation on l: true when this thread owns l and may go
+ * ahead without the lock, false when it took the lock.  The owner's half
+ * of the handshake is a plain store and a plain load with only the
+ * compiler kept from reordering them; the thread that takes the leaf over
+ * pays for both halves (block_table.c, "Owned leaves"). */
+static PMC_T_INLINE bool pmc_leaf_enter(struct pmc_leaf *l)
+{
+    uint32_t me = pmc_self.leaf_token;
+    if (PMC_T_LIKELY(atomic_load_explicit(&l->owner, memory_order_relaxed) == me)) {
+        atomic_store_explicit(&l->busy, 1, memory_order_relaxed);
+        atomic_signal_fence(memory_order_seq_cst);
+        if (PMC_T_LIKELY(atomic_load_explicit(&l->owner, memory_order_relaxed) == me)) {
+            PMC_LEAF_ENTERED(l);
+            return true;
+        }
+        atomic_store_explicit(&l->busy, 0, memory_order_release);
+    }
+    pmc_leaf_enter_locked(l);
+    PMC_LEAF_ENTERED(l);
+    return false;
+}
+
+static PMC_T_INLINE void pmc_leaf_leave(struct pmc_leaf *l, bool owned)
+{
+    PMC_LEAF_LEAVING(l);
+    if (owned)
+        atomic_store_explicit(&l->busy, 0, memory_order_release);
+    else
+        pmc_leaf_unlock(l);
+}
+
 /* Fibonacci hashing of the offset into the leaf's slots.  Random, not
  * order-preserving: a leaf is at most a few thousand slots, so the region
  * already gives the locality, and order-preserving hashes pile strided
@@ -104,7 +174,7 @@ static PMC_T_INLINE uint32_t pmc_leaf_home(uint32_t offset, uint32_t shift)
  * entry for offset goes: the first tombstone on its probe path (the
  * oldest record of a freed block gives way, so that tables fill with
  * tombstones, and need rebuilding, only slowly), else the empty slot that
- * ended the probe.  With the leaf locked and slots present. */
+ * ended the probe.  With the leaf entered and slots present. */
 static PMC_T_INLINE uint64_t *pmc_leaf_probe(const struct pmc_leaf *l, uint32_t offset,
                                              uint64_t **spare)
 {
@@ -124,7 +194,7 @@ static PMC_T_INLINE uint64_t *pmc_leaf_probe(const struct pmc_leaf *l, uint32_t 
     }
 }
 
-/* The slot holding offset, or NULL.  With the leaf locked.  The probe
+/* The slot holding offset, or NULL.  With the leaf entered.  The probe
  * without a spare slot to look for: the free path's. */
 static PMC_T_INLINE uint64_t *pmc_leaf_find(const struct pmc_leaf *l, uint32_t offset)
 {
@@ -156,7 +226,7 @@ static PMC_T_INLINE bool pmc_leaf_too_big(const struct pmc_leaf *l)
     return l->shift > PMC_SHRINK_MIN_SHIFT && l->live * 32 < (1u << l->shift);
 }
 
-/* Rebuild l at the size its live entries need (with the leaf locked). */
+/* Rebuild l at the size its live entries need (with the leaf entered). */
 PMC_T_HIDDEN void pmc_leaf_shrink(struct pmc_leaf *l);
 
 /* The general cases of the two operations below: big sizes, a full leaf,
@@ -180,13 +250,13 @@ static PMC_T_INLINE int pmc_table_insert(const void *p, const struct pmc_block *
         return pmc_table_insert_slow(p, b, displaced);
     uint32_t offset = (uint32_t)(a & PMC_OFFSET_MASK);
     uint64_t e = pmc_entry(offset, PMC_LIVE, b->family, b->site, b->size);
-    pmc_leaf_lock(l);
+    bool owned = pmc_leaf_enter(l);
     uint64_t *spare = NULL;
     uint64_t *slot = l->shift ? pmc_leaf_probe(l, offset, &spare) : NULL;
     if (slot != NULL && pmc_entry_state(*slot) == PMC_FREED) {
         *slot = e;
         l->live++;
-        pmc_leaf_unlock(l);
+        pmc_leaf_leave(l, owned);
         return 0;
     }
     if (slot == NULL && spare != NULL &&
@@ -194,10 +264,10 @@ static PMC_T_INLINE int pmc_table_insert(const void *p, const struct pmc_block *
         l->used += *spare == 0;
         *spare = e;
         l->live++;
-        pmc_leaf_unlock(l);
+        pmc_leaf_leave(l, owned);
         return 0;
     }
-    pmc_leaf_unlock(l);
+    pmc_leaf_leave(l, owned);
     return pmc_table_insert_slow(p, b, displaced);
 }
 
@@ -215,12 +285,12 @@ static PMC_T_INLINE uint64_t pmc_table_free_entry(const void *p, uint32_t free_s
     struct pmc_leaf *l = pmc_leaf_of(a, false);
     if (PMC_T_UNLIKELY(l == NULL))
         return 0;
-    pmc_leaf_lock(l);
+    bool owned = pmc_leaf_enter(l);
     uint64_t *slot = pmc_leaf_find(l, (uint32_t)(a & PMC_OFFSET_MASK));
     uint64_t e = slot ? *slot : 0;
     if (PMC_T_LIKELY(pmc_entry_state(e) == PMC_LIVE)) {
         if (PMC_T_UNLIKELY(pmc_entry_aux(e) == PMC_AUX_MAX)) {
-            pmc_leaf_unlock(l);
+            pmc_leaf_leave(l, owned);
             return PMC_ENTRY_SLOW;
         }
         *slot = (e & ((1ull << PMC_AUX_SHIFT) - 1) & ~(3ull << PMC_STATE_SHIFT)) |
@@ -229,7 +299,7 @@ static PMC_T_INLINE uint64_t pmc_table_free_entry(const void *p, uint32_t free_s
         if (PMC_T_UNLIKELY(pmc_leaf_too_big(l)))
             pmc_leaf_shrink(l);
     }
-    pmc_leaf_unlock(l);
+    pmc_leaf_leave(l, owned);
     return e;
 }
 

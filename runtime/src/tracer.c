@@ -27,7 +27,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-PMC_TLS struct pmc_thread pmc_self;
+PMC_TLS struct pmc_thread pmc_self = {.leaf_token = PMC_NO_TOKEN};
 _Atomic int pmc_state = PMC_NEVER_STARTED;
 
 static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -44,7 +44,7 @@ static void before_fork(void)
     pmc_mem_lock();
 }
 
-static void after_fork(void)
+static void after_fork_in_parent(void)
 {
     pmc_mem_unlock();
     pmc_stats_unlock();
@@ -52,12 +52,20 @@ static void after_fork(void)
     pmc_table_unlock_all();
 }
 
+static void after_fork_in_child(void)
+{
+    pmc_mem_unlock();
+    pmc_stats_unlock();
+    pmc_sites_unlock();
+    pmc_table_forked_child();
+}
+
 /* ---- Start and stop ---- */
 
 /* The at-exit report is registered by the flavour's seam, at load. */
 static void first_start(void)
 {
-    pthread_atfork(before_fork, after_fork, after_fork);
+    pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
 }
 
 static int start(bool at_load)

@@ -47,9 +47,10 @@
  *    without saving it (a save and restore is a call to __errno_location
  *    each, on every call).  Only messages (fprintf) and mmap can change it
  *    here, and misuse.c, untrack() and tracer_memory.c restore it.
- *  - Nothing on the hot path takes a lock other than one table leaf's
- *    spinlock, or makes an atomic read-modify-write other than that lock
- *    (and a compare-and-swap when a peak rises).
+ *  - Nothing on the hot path takes a lock or makes an atomic
+ *    read-modify-write, but for a table leaf's spinlock when the leaf is
+ *    not the thread's own (block_table.c, "Owned leaves"), and a
+ *    compare-and-swap when a peak rises.
  *
  * Seams for the host library (see each declaration):
  *  - pmc_seam_tracing_changed(), pmc_seam_may_start(),
@@ -139,6 +140,9 @@ struct pmc_thread {
      * runtime compiled with the rewrite) pass straight through, so a block
      * is recorded once, by its outermost traced call. */
     uint32_t depth;
+    /* This thread's name as the owner of leaves of the side table
+     * (block_table.c, "Owned leaves"). */
+    uint32_t leaf_token;
     /* This thread's counters (stats.c); NULL until its first record. */
     struct pmc_shard *shard;
     /* The side table's leaves this thread used last (block_table.h): a
@@ -151,6 +155,8 @@ struct pmc_thread {
     } leaves[PMC_LEAF_CACHE];
 };
 PMC_T_HIDDEN extern PMC_TLS struct pmc_thread pmc_self;
+/* pmc_self.leaf_token before the thread has one; no leaf is owned by it. */
+#define PMC_NO_TOKEN UINT32_MAX
 
 /* ---- State and records (tracer.c) ---- */
 
@@ -416,6 +422,7 @@ PMC_T_HIDDEN enum pmc_found pmc_table_peek(const void *p, struct pmc_block *out)
 PMC_T_HIDDEN void pmc_table_clear(void);
 PMC_T_HIDDEN void pmc_table_lock_all(void);   /* fork handlers */
 PMC_T_HIDDEN void pmc_table_unlock_all(void);
+PMC_T_HIDDEN void pmc_table_forked_child(void);   /* unlocks too */
 
 /* ---- The tracer's memory (tracer_memory.c) ---- */
 
