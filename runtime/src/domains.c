@@ -31,6 +31,7 @@ static PyMemAllocatorEx installed[3] = {
  * this file always is, a file holding only a constructor never would be. */
 __attribute__((constructor)) static void configure_from_environment(void)
 {
+    pymemcheck_pymalloc_at_load();
     pymemcheck_read_environment();
     pymemcheck_tracer_load();
 }

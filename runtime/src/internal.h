@@ -83,6 +83,10 @@ PMC_HIDDEN void pymemcheck_pymalloc_free(void *ctx, void *ptr);
     {NULL, pymemcheck_pymalloc_malloc, pymemcheck_pymalloc_calloc,             \
      pymemcheck_pymalloc_realloc, pymemcheck_pymalloc_free}
 
+/* Register pymalloc's fork handlers (and its thread-exit key) now: called
+ * at load, before any thread can allocate (pymalloc.c, "fork"). */
+PMC_HIDDEN void pymemcheck_pymalloc_at_load(void);
+
 /* True when p lies in a block pymalloc handed out (or could hand out); it
  * never reads memory pymalloc does not own. */
 PMC_HIDDEN bool pymemcheck_pymalloc_owns(const void *p);

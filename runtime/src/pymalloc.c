@@ -725,7 +725,14 @@ static void heap_detach(void *arg)
 
 /* A fork can happen while another thread holds the lock; the child must
  * not inherit it held.  The other threads' heaps stay theirs in the child:
- * one may be half-way through an update, so adopting it would be unsafe. */
+ * one may be half-way through an update, so adopting it would be unsafe.
+ * The handlers are registered at load (pymemcheck_pymalloc_at_load), not
+ * at a thread's first allocation: glibc lets a thread register while
+ * another runs fork()'s prepare handlers, and does not run the newcomer's
+ * for that fork, so a thread that registered and took the lock then left
+ * the child a lock nobody would release (test/runtime/tracer/fork.c hung
+ * so, about once in 40 runs, when the tracer's own prepare handler grew
+ * slower). */
 static void fork_prepare(void)
 {
     pthread_mutex_lock(&lock);
@@ -740,6 +747,11 @@ static void heap_key_init(void)
 {
     heap_key_ok = pthread_key_create(&heap_key, heap_detach) == 0;
     pthread_atfork(fork_prepare, fork_done, fork_done);
+}
+
+void pymemcheck_pymalloc_at_load(void)
+{
+    pthread_once(&heap_key_once, heap_key_init);
 }
 
 static NOINLINE struct heap *heap_attach(void)

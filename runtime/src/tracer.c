@@ -62,10 +62,21 @@ static void after_fork_in_child(void)
 
 /* ---- Start and stop ---- */
 
-/* The at-exit report is registered by the flavour's seam, at load. */
-static void first_start(void)
+/* At load, by each flavour (and again, harmlessly, at the first start):
+ * glibc does not run a fork handler registered while another thread is
+ * already in fork(), so one registered at the first start, lazily, on any
+ * thread, could miss a fork racing with it and leave the child a leaf
+ * locked or owned by a thread it does not have. */
+static pthread_once_t fork_handlers_once = PTHREAD_ONCE_INIT;
+
+static void register_fork_handlers(void)
 {
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+}
+
+void pmc_at_load(void)
+{
+    pthread_once(&fork_handlers_once, register_fork_handlers);
 }
 
 static int start(bool at_load)
@@ -80,10 +91,7 @@ static int start(bool at_load)
         pthread_mutex_unlock(&state_lock);
         return -1;
     }
-    static bool once;
-    if (!once)
-        first_start();
-    once = true;
+    pmc_at_load();
     pmc_table_clear();
     pmc_stats_clear();
     /* The summary's peak and current bytes add up the blocks its list

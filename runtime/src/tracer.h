@@ -183,6 +183,10 @@ PMC_T_HIDDEN bool pmc_ever_started(void);
  * Records are kept for reports until the next start. */
 PMC_T_HIDDEN void pmc_stop(void);
 
+/* What the tracer must do before any thread can call it: register its
+ * fork handlers.  Called by each flavour's load-time constructor. */
+PMC_T_HIDDEN void pmc_at_load(void);
+
 /* The lazy start: called by a trace entry point that finds the tracer
  * never started; starts it unless the configuration says start=manual. */
 PMC_T_HIDDEN void pmc_first_call(void);

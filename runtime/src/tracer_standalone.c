@@ -69,6 +69,7 @@ void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site)
 
 void pymemcheck_tracer_load(void)
 {
+    pmc_at_load();
     /* A static initializer of another object file may have made the first
      * traced call before this constructor ran, and PYTHONMALLOC, applied
      * just now, reset the domains: the hooks go back on top. */

@@ -49,6 +49,7 @@ static void note_missed_hooks(void)
 
 __attribute__((constructor)) static void host_loaded(void)
 {
+    pmc_at_load();
     /* Untraced code in the host is the interpreter itself: its blocks live
      * at exit are not the extension's leaks.  untraced=report lists them. */
     pmc_config.report_unknown = false;
