@@ -3,12 +3,13 @@
 # Everything comes from Debian: both LLVM majors the plugin supports (14 and
 # 19, with their lit and FileCheck from llvm-N-tools), CPython's headers, and
 # the sanitizer runtimes; pkgconf and python3-setuptools for the tools'
-# tests (test/tools/), and chromium, which renders the HTML report headless
-# in those tests (test/tools/html-*.test).
+# tests (test/tools/), chromium, which renders the HTML report headless
+# in those tests (test/tools/html-*.test), and python3-psutil, which lit
+# needs to stop a test that hangs (scripts/test.sh, --timeout).
 set -eu
 
 PACKAGES="ca-certificates cmake ninja-build make gcc g++ python3 python3-dev
-  pkgconf python3-setuptools chromium
+  pkgconf python3-setuptools python3-psutil chromium
   clang-14 libclang-14-dev llvm-14-dev llvm-14-tools libclang-rt-14-dev
   clang-19 libclang-19-dev llvm-19-dev llvm-19-tools libclang-rt-19-dev"
 
