@@ -231,9 +231,9 @@ void pmc_leaf_wait(struct pmc_leaf *l)
 
 /* ---- Owned leaves ----
  *
- * An uncontended atomic exchange costs about 6 ns here, as much as the
- * rest of a record; a lock per operation put the tracer over its budget
- * by itself (docs/performance.md, "Tracer").  So a leaf has an owner, the
+ * An uncontended atomic exchange costs about 6 ns here in a tight loop,
+ * and every record took one: a traced pair is 5 to 7 ns cheaper without
+ * (docs/performance.md, "Leaves without a lock").  So a leaf has an owner, the
  * first thread to take its lock, which from then on goes in and out with
  * a plain store and a plain load: busy = 1, then check that it still owns
  * the leaf (pmc_leaf_enter).  Every other thread takes the lock, and when
@@ -249,9 +249,9 @@ void pmc_leaf_wait(struct pmc_leaf *l)
  * A takeover costs a system call (microseconds), so it must be rare: a
  * leaf taken over TAKEOVERS_MAX times (blocks passed between threads: a
  * producer and a consumer) gets no owner again, and every thread takes
- * its lock, as with no owners at all.  Without
- * membarrier (not Linux, an old kernel, a seccomp filter, valgrind) no
- * leaf ever gets an owner.  Clearing the table and fork() take every leaf
+ * its lock, as with no owners at all.  Without membarrier (not Linux, a
+ * kernel older than 4.14, a seccomp filter that refuses it) no leaf ever
+ * gets an owner.  Clearing the table and fork() take every leaf
  * from its owner, with one membarrier for all, and do not count. */
 enum { TAKEOVERS_MAX = 2 };
 
@@ -276,7 +276,9 @@ static bool fences_on(void)
 }
 
 /* A full fence on every thread of the process.  Only called once fences_on
- * said yes, and the registration it needs cannot be undone. */
+ * said yes: registered, the call cannot fail (its errors are an unknown
+ * command and a missing registration), and a registration is not undone
+ * (a forked child asks again: pmc_table_forked_child). */
 static void fence_everywhere(void)
 {
 #if defined(__linux__) && defined(SYS_membarrier)
@@ -350,9 +352,8 @@ static void wait_idle(struct pmc_leaf *l)
 void pmc_leaf_enter_locked(struct pmc_leaf *l)
 {
     pmc_leaf_lock(l);
+    /* Never this thread's: only a thread in here claims, and for itself. */
     uint32_t owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
-    if (owner == pmc_self.leaf_token)
-        return;
     if (owner != 0) {
         drop_owner(l);
         fence_everywhere();
