@@ -16,6 +16,11 @@
  *   steady    free a random live block and allocate its replacement: every
  *             pair touches a random place of the table
  *
+ * and "pair" with L = 0: the L blocks are allocated by the main thread,
+ * the loop runs on threads of its own, so with none held a thread's
+ * regions hold only the block in flight while its C library cache hands
+ * out one address after another there (a table of tombstones).
+ *
  * then both again on 2 threads at once (each with L/2 live blocks of its
  * own; ns per pair per thread), and the same for the C library's pair
  * (malloc/free against pymemcheck_malloc_trace/pymemcheck_free_trace).
@@ -290,6 +295,8 @@ int main(int argc, char **argv)
     printf("|---|---|---|---|---|---|---|---|\n");
     static const long lives[] = {1000, 100000, 1000000};
     for (size_t fi = 0; fi < sizeof families / sizeof families[0]; fi++) {
+        row(&families[fi], "pair", 0, 0, 1);
+        row(&families[fi], "pair", 0, 0, 2);
         for (int li = 0; li < 3; li++)
             row(&families[fi], "pair", lives[li], 0, 1);
         for (int li = 0; li < 3; li++)
