@@ -19,7 +19,12 @@
  * and "pair" with L = 0: the L blocks are allocated by the main thread,
  * the loop runs on threads of its own, so with none held a thread's
  * regions hold only the block in flight while its C library cache hands
- * out one address after another there (a table of tombstones).
+ * out one address after another there (a table of tombstones); and
+ *
+ *   cold      "pair" of 64-byte blocks with none held: for pymalloc each
+ *             free empties the thread's only pool and each malloc takes
+ *             one back, the allocator's slow path on every pair; on 2
+ *             threads, what their heaps and tables share shows
  *
  * then both again on 2 threads at once (each with L/2 live blocks of its
  * own; ns per pair per thread), and the same for the C library's pair
@@ -111,11 +116,13 @@ static uint32_t next_random(void)
 
 /* ---- One run ---- */
 
+enum pattern { PAIR, STEADY, COLD };
+
 struct run {
     const struct family *f;
     int traced;
     long live;
-    int steady;
+    enum pattern pattern;
     void **blocks;
     double ns_per_pair;
 };
@@ -138,13 +145,16 @@ static void *run_loop(void *arg)
     alloc_fn volatile a = r->f->alloc[r->traced];
     free_fn volatile f = r->f->release[r->traced];
     double t0 = now();
-    if (r->steady) {
+    if (r->pattern == STEADY) {
         for (long i = 0; i < ops_per_run; i++) {
             long slot = (long)(((uint64_t)picks[i % NSIZES] * (uint64_t)(i + 1) * 2654435761u) %
                                (uint64_t)r->live);
             f(r->blocks[slot]);
             r->blocks[slot] = a(sizes[i % NSIZES]);
         }
+    } else if (r->pattern == COLD) {
+        for (long i = 0; i < ops_per_run; i++)
+            f(a(64));
     } else {
         for (long i = 0; i < ops_per_run; i++)
             f(a(sizes[i % NSIZES]));
@@ -155,7 +165,8 @@ static void *run_loop(void *arg)
 
 /* Runs on `threads` threads, each with live/threads blocks of its own;
  * the mean of the threads' ns per pair. */
-static double measure(const struct family *f, int traced, long live, int steady, int threads)
+static double measure(const struct family *f, int traced, long live, enum pattern pattern,
+                      int threads)
 {
     static void *storage[MAX_LIVE];
     struct run runs[2];
@@ -165,7 +176,7 @@ static double measure(const struct family *f, int traced, long live, int steady,
     else
         pymemcheck_trace_stop();
     for (int t = 0; t < threads; t++) {
-        runs[t] = (struct run){f, traced, live / threads, steady,
+        runs[t] = (struct run){f, traced, live / threads, pattern,
                                storage + t * (live / threads), 0};
         fill(&runs[t]);
     }
@@ -193,15 +204,15 @@ static double median(double *v, int n)
     return v[n / 2];
 }
 
-static void row(const struct family *f, const char *pattern, long live, int steady,
+static void row(const struct family *f, const char *name, long live, enum pattern pattern,
                 int threads)
 {
     double t[2][REPS];
     for (int rep = 0; rep < REPS; rep++)
         for (int traced = 0; traced < 2; traced++)
-            t[traced][rep] = measure(f, traced, live, steady, threads);
+            t[traced][rep] = measure(f, traced, live, pattern, threads);
     double plain = median(t[0], REPS), traced = median(t[1], REPS);
-    printf("| %s | %s | %d | %ld | %.1f | %.1f | %+.1f | %.2f |\n", f->name, pattern,
+    printf("| %s | %s | %d | %ld | %.1f | %.1f | %+.1f | %.2f |\n", f->name, name,
            threads, live, plain, traced, traced - plain, traced / plain);
     fflush(stdout);
 }
@@ -261,7 +272,7 @@ static int count(int argc, char **argv)
         return 2;
     }
     static void *storage[1000];
-    struct run r = {f, strcmp(argv[3], "traced") == 0, 1000, 0, storage, 0};
+    struct run r = {f, strcmp(argv[3], "traced") == 0, 1000, PAIR, storage, 0};
     ops_per_run = atol(argv[4]);
     if (r.traced)
         pymemcheck_trace_start();
@@ -295,16 +306,18 @@ int main(int argc, char **argv)
     printf("|---|---|---|---|---|---|---|---|\n");
     static const long lives[] = {1000, 100000, 1000000};
     for (size_t fi = 0; fi < sizeof families / sizeof families[0]; fi++) {
-        row(&families[fi], "pair", 0, 0, 1);
-        row(&families[fi], "pair", 0, 0, 2);
+        row(&families[fi], "pair", 0, PAIR, 1);
+        row(&families[fi], "pair", 0, PAIR, 2);
+        row(&families[fi], "cold", 0, COLD, 1);
+        row(&families[fi], "cold", 0, COLD, 2);
         for (int li = 0; li < 3; li++)
-            row(&families[fi], "pair", lives[li], 0, 1);
+            row(&families[fi], "pair", lives[li], PAIR, 1);
         for (int li = 0; li < 3; li++)
-            row(&families[fi], "steady", lives[li], 1, 1);
+            row(&families[fi], "steady", lives[li], STEADY, 1);
         for (int li = 0; li < 3; li++)
-            row(&families[fi], "pair", lives[li], 0, 2);
+            row(&families[fi], "pair", lives[li], PAIR, 2);
         for (int li = 0; li < 3; li++)
-            row(&families[fi], "steady", lives[li], 1, 2);
+            row(&families[fi], "steady", lives[li], STEADY, 2);
     }
     return 0;
 }
