@@ -352,10 +352,9 @@ static void wait_idle(struct pmc_leaf *l)
 void pmc_leaf_enter_locked(struct pmc_leaf *l)
 {
     pmc_leaf_lock(l);
-    /* Never this thread's: only a thread in here claims, and for itself. */
-    uint32_t owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
-    if (owner != 0) {
-        drop_owner(l);
+    /* An owner is never this thread: only a thread in here claims, and for
+     * itself. */
+    if (drop_owner(l)) {
         fence_everywhere();
         wait_idle(l);
         l->takeovers += l->takeovers < TAKEOVERS_MAX;
@@ -643,5 +642,4 @@ void pmc_table_unlock_all(void)
 void pmc_table_forked_child(void)
 {
     atomic_store_explicit(&fences, FENCES_UNKNOWN, memory_order_relaxed);
-    pmc_table_unlock_all();
 }

@@ -44,7 +44,7 @@ static void before_fork(void)
     pmc_mem_lock();
 }
 
-static void after_fork_in_parent(void)
+static void after_fork(void)
 {
     pmc_mem_unlock();
     pmc_stats_unlock();
@@ -54,10 +54,8 @@ static void after_fork_in_parent(void)
 
 static void after_fork_in_child(void)
 {
-    pmc_mem_unlock();
-    pmc_stats_unlock();
-    pmc_sites_unlock();
     pmc_table_forked_child();
+    after_fork();
 }
 
 /* ---- Start and stop ---- */
@@ -71,7 +69,7 @@ static pthread_once_t fork_handlers_once = PTHREAD_ONCE_INIT;
 
 static void register_fork_handlers(void)
 {
-    pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+    pthread_atfork(before_fork, after_fork, after_fork_in_child);
 }
 
 void pmc_at_load(void)

@@ -426,7 +426,7 @@ PMC_T_HIDDEN enum pmc_found pmc_table_peek(const void *p, struct pmc_block *out)
 PMC_T_HIDDEN void pmc_table_clear(void);
 PMC_T_HIDDEN void pmc_table_lock_all(void);   /* fork handlers */
 PMC_T_HIDDEN void pmc_table_unlock_all(void);
-PMC_T_HIDDEN void pmc_table_forked_child(void);   /* unlocks too */
+PMC_T_HIDDEN void pmc_table_forked_child(void);   /* before unlock_all */
 
 /* ---- The tracer's memory (tracer_memory.c) ---- */
 
