@@ -21,6 +21,8 @@
  *     ext.c:57 free calls=1
  *
  * C and C++; single-threaded programs. */
+#include "print-sites.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,12 +83,7 @@ static void e2e_count_free(const char *file, int line, const char *api) {
 static int e2e_compare_free_sites(const void *a, const void *b) {
   const struct e2e_free_site *x = (const struct e2e_free_site *)a;
   const struct e2e_free_site *y = (const struct e2e_free_site *)b;
-  int c = strcmp(x->file, y->file);
-  if (c != 0)
-    return c;
-  if (x->line != y->line)
-    return x->line < y->line ? -1 : 1;
-  return strcmp(x->api, y->api);
+  return e2e_compare_places(x->file, x->line, x->api, y->file, y->line, y->api);
 }
 
 static void print_free_sites(void) {

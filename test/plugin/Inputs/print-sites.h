@@ -6,21 +6,32 @@
  *     ext.c:57 strdup allocs=1 frees=0
  *
  * C and C++. */
+#ifndef E2E_PRINT_SITES_H
+#define E2E_PRINT_SITES_H
+
 #include "pymemcheck/tracer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The order of both listings (this one and free-sites.h's): file, then
+ * line, then function. */
+static int e2e_compare_places(const char *file_a, int line_a, const char *api_a,
+                              const char *file_b, int line_b, const char *api_b) {
+  int c = strcmp(file_a, file_b);
+  if (c != 0)
+    return c;
+  if (line_a != line_b)
+    return line_a < line_b ? -1 : 1;
+  return strcmp(api_a, api_b);
+}
+
 static int e2e_compare_sites(const void *a, const void *b) {
   const pymemcheck_site_stats *x = *(const pymemcheck_site_stats *const *)a;
   const pymemcheck_site_stats *y = *(const pymemcheck_site_stats *const *)b;
-  int c = strcmp(x->file ? x->file : "", y->file ? y->file : "");
-  if (c != 0)
-    return c;
-  if (x->line != y->line)
-    return x->line < y->line ? -1 : 1;
-  return strcmp(x->api, y->api);
+  return e2e_compare_places(x->file ? x->file : "", x->line, x->api,
+                            y->file ? y->file : "", y->line, y->api);
 }
 
 static void print_sites_by_place(void) {
@@ -39,3 +50,5 @@ static void print_sites_by_place(void) {
            (unsigned long long)order[i]->frees);
   pymemcheck_snapshot_free(snapshot);
 }
+
+#endif /* E2E_PRINT_SITES_H */
