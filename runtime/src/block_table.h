@@ -236,38 +236,48 @@ PMC_T_HIDDEN int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
 PMC_T_HIDDEN enum pmc_found pmc_table_free_slow(const void *p, uint32_t free_site,
                                                 struct pmc_block *out);
 
-/* Record p.  Returns 0, 1 when a live entry at p was replaced (its block
- * was freed by code the tracer does not see: its record is in *displaced),
- * or -1 when there is no memory for the record.  The fast case: a region
- * that has a leaf with room, and p's own tombstone (the allocator handing
- * out an address it took back, the usual case) or a spare slot. */
-static PMC_T_INLINE int pmc_table_insert(const void *p, const struct pmc_block *b,
-                                         struct pmc_block *displaced)
+/* Record p when it is the fast case: a region that has a leaf with room,
+ * and p's own tombstone (the allocator handing out an address it took
+ * back, the usual case) or a spare slot.  False when nothing was done and
+ * the general case must run.  The record's fields are passed one by one:
+ * a struct whose address went to the general case would be built on the
+ * stack before the fast case could tell it was not needed. */
+static PMC_T_INLINE bool pmc_table_insert_fast(const void *p, size_t size, uint32_t site,
+                                               enum pmc_family family)
 {
     uintptr_t a = (uintptr_t)p;
     struct pmc_leaf *l = pmc_leaf_of(a, false);
-    if (PMC_T_UNLIKELY(l == NULL || b->size >= PMC_AUX_MAX))
-        return pmc_table_insert_slow(p, b, displaced);
+    if (PMC_T_UNLIKELY(l == NULL || size >= PMC_AUX_MAX))
+        return false;
     uint32_t offset = (uint32_t)(a & PMC_OFFSET_MASK);
-    uint64_t e = pmc_entry(offset, PMC_LIVE, b->family, b->site, b->size);
+    uint64_t e = pmc_entry(offset, PMC_LIVE, family, site, size);
     bool owned = pmc_leaf_enter(l);
     uint64_t *spare = NULL;
     uint64_t *slot = l->shift ? pmc_leaf_probe(l, offset, &spare) : NULL;
+    bool done = false;
     if (slot != NULL && pmc_entry_state(*slot) == PMC_FREED) {
         *slot = e;
         l->live++;
-        pmc_leaf_leave(l, owned);
-        return 0;
-    }
-    if (slot == NULL && spare != NULL &&
-        (*spare != 0 || (l->used + 1) * 4 <= (3u << l->shift))) {
+        done = true;
+    } else if (slot == NULL && spare != NULL &&
+               (*spare != 0 || (l->used + 1) * 4 <= (3u << l->shift))) {
         l->used += *spare == 0;
         *spare = e;
         l->live++;
-        pmc_leaf_leave(l, owned);
-        return 0;
+        done = true;
     }
     pmc_leaf_leave(l, owned);
+    return done;
+}
+
+/* Record p.  Returns 0, 1 when a live entry at p was replaced (its block
+ * was freed by code the tracer does not see: its record is in *displaced),
+ * or -1 when there is no memory for the record. */
+static PMC_T_INLINE int pmc_table_insert(const void *p, const struct pmc_block *b,
+                                         struct pmc_block *displaced)
+{
+    if (pmc_table_insert_fast(p, b->size, b->site, b->family))
+        return 0;
     return pmc_table_insert_slow(p, b, displaced);
 }
 

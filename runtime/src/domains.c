@@ -12,6 +12,7 @@
  */
 #include "internal.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,20 @@ const PyMemAllocatorEx *pymemcheck_installed(PyMemAllocatorDomain domain)
     return &installed[domain];
 }
 
+static void (*_Atomic observer)(void);
+
+void pymemcheck_observe_allocators(void (*fn)(void))
+{
+    atomic_store(&observer, fn);
+}
+
+static void allocators_changed(void)
+{
+    void (*fn)(void) = atomic_load(&observer);
+    if (fn != NULL)
+        fn();
+}
+
 void PyMem_GetAllocator(PyMemAllocatorDomain domain, PyMemAllocatorEx *allocator)
 {
     if (valid_domain(domain))
@@ -57,8 +72,10 @@ void PyMem_GetAllocator(PyMemAllocatorDomain domain, PyMemAllocatorEx *allocator
 
 void PyMem_SetAllocator(PyMemAllocatorDomain domain, PyMemAllocatorEx *allocator)
 {
-    if (valid_domain(domain))
-        installed[domain] = *allocator;
+    if (!valid_domain(domain))
+        return;
+    installed[domain] = *allocator;
+    allocators_changed();
 }
 
 void PyMem_SetupDebugHooks(void)
@@ -92,6 +109,7 @@ int pymemcheck_setup_allocators(PyMemAllocatorName name)
     installed[PYMEM_DOMAIN_RAW] = raw_default;
     installed[PYMEM_DOMAIN_MEM] = small;
     installed[PYMEM_DOMAIN_OBJ] = small;
+    allocators_changed();
     if (debug)
         pymemcheck_debug_setup_hooks();
     return 0;

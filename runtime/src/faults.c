@@ -156,6 +156,13 @@ static long long take_suffix(char *text, char mark)
     return value;
 }
 
+/* Traced calls stop reading the rules while they change. */
+static void disarm(void)
+{
+    atomic_store(&pmc_faults_armed, false);
+    pmc_gate_set(PMC_GATE_FAULTS, false);
+}
+
 int pmc_faults_add(const char *spec, const char **why)
 {
     char pattern[MAX_PATTERN];
@@ -179,7 +186,7 @@ int pmc_faults_add(const char *spec, const char **why)
         *why = pattern[0] == '\0' ? "no file pattern" : "calls and lines count from 1";
         return -1;
     }
-    atomic_store(&pmc_faults_armed, false);
+    disarm();
     struct rule *r = &rules[nrules++];
     strcpy(r->pattern, pattern);
     r->line = line > 0 ? (int)line : 0;
@@ -188,12 +195,13 @@ int pmc_faults_add(const char *spec, const char **why)
     atomic_store(&r->calls, 0);
     pmc_sites_refresh_faults();
     atomic_store(&pmc_faults_armed, true);
+    pmc_gate_set(PMC_GATE_FAULTS, true);
     return 0;
 }
 
 void pmc_faults_clear(void)
 {
-    atomic_store(&pmc_faults_armed, false);
+    disarm();
     nrules = 0;
     pmc_sites_refresh_faults();
 }

@@ -38,6 +38,12 @@
  * copy: callers must not keep it across PyMem_SetAllocator). */
 PMC_HIDDEN const PyMemAllocatorEx *pymemcheck_installed(PyMemAllocatorDomain domain);
 
+/* fn runs after any domain's allocator changes (PyMem_SetAllocator, a
+ * reset to PYTHONMALLOC's): the tracer's entry points go straight to the
+ * allocator below its hook only while that hook is on top
+ * (tracer_standalone.c).  One observer; NULL for none. */
+PMC_HIDDEN void pymemcheck_observe_allocators(void (*fn)(void));
+
 /* Reset every domain to the allocators PYTHONMALLOC names and install the
  * debug hooks when it asks for them.  Returns -1 for NOT_SET or an unknown
  * name, leaving the domains alone. */

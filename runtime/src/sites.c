@@ -60,7 +60,31 @@ uint32_t pmc_site_unknown_last(void)
 
 /* ---- The fast table: (file pointer, line, api) -> id, lock-free reads ---- */
 
-_Atomic(struct pmc_fast_table *) pmc_sites_fast;
+/* Published whole: a reader sees a table and its slots as they were. */
+struct pmc_fast_slot {
+    const char *file;
+    int line;
+    uint32_t api;
+    _Atomic uint32_t id;        /* published last; 0: empty */
+};
+struct pmc_fast_table {
+    uint32_t mask;
+    uint32_t used;
+    struct pmc_fast_slot slots[];
+};
+static _Atomic(struct pmc_fast_table *) fast_table;
+
+/* Every bit of the key sits low enough to reach the bits the table
+ * indexes by (32 and up of the product: a multiplication carries bits
+ * upward only).  With api at bit 56, as it once was, the untraced sites
+ * (file NULL, line 0) all hashed to slot 0, and the traced sites whose
+ * slots fell in that run of two dozen probed through it on every call. */
+static uint32_t fast_hash(const char *file, int line, enum pmc_api api)
+{
+    uint64_t key = ((uint64_t)(uintptr_t)file >> 3) ^ ((uint64_t)(uint32_t)line << 24) ^
+                   ((uint64_t)api << 8);
+    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32);
+}
 
 static uint32_t mix(uint64_t h)
 {
@@ -73,7 +97,7 @@ static uint32_t mix(uint64_t h)
 static uint32_t fast_find(const struct pmc_fast_table *t, const char *file, int line,
                           enum pmc_api api)
 {
-    for (uint32_t i = pmc_fast_hash(file, line, api) & t->mask;; i = (i + 1) & t->mask) {
+    for (uint32_t i = fast_hash(file, line, api) & t->mask;; i = (i + 1) & t->mask) {
         const struct pmc_fast_slot *s = &t->slots[i];
         uint32_t id = atomic_load_explicit(&s->id, memory_order_acquire);
         if (id == 0)
@@ -87,7 +111,7 @@ static uint32_t fast_find(const struct pmc_fast_table *t, const char *file, int 
 static void fast_put(struct pmc_fast_table *t, const char *file, int line,
                      enum pmc_api api, uint32_t id)
 {
-    uint32_t i = pmc_fast_hash(file, line, api) & t->mask;
+    uint32_t i = fast_hash(file, line, api) & t->mask;
     while (atomic_load_explicit(&t->slots[i].id, memory_order_relaxed) != 0)
         i = (i + 1) & t->mask;
     struct pmc_fast_slot *s = &t->slots[i];
@@ -106,7 +130,7 @@ static size_t fast_bytes(uint32_t slots)
 /* Keep the load at most 1/2.  Returns false without memory. */
 static bool fast_make_room(void)
 {
-    struct pmc_fast_table *t = atomic_load_explicit(&pmc_sites_fast, memory_order_relaxed);
+    struct pmc_fast_table *t = atomic_load_explicit(&fast_table, memory_order_relaxed);
     if (t != NULL && (t->used + 1) * 2 <= t->mask + 1)
         return true;
     uint32_t slots = t == NULL ? 1024 : (t->mask + 1) * 2;
@@ -120,7 +144,7 @@ static bool fast_make_room(void)
         if (id != 0)
             fast_put(bigger, s->file, s->line, s->api, id);
     }
-    atomic_store_explicit(&pmc_sites_fast, bigger, memory_order_release);
+    atomic_store_explicit(&fast_table, bigger, memory_order_release);
     return true;
 }
 
@@ -316,7 +340,7 @@ static uint32_t create(const char *file, int line, enum pmc_api api, uint32_t h)
 static PMC_T_NOINLINE uint32_t intern_slow(const char *file, int line, enum pmc_api api)
 {
     pthread_mutex_lock(&lock);
-    struct pmc_fast_table *t = atomic_load_explicit(&pmc_sites_fast, memory_order_relaxed);
+    struct pmc_fast_table *t = atomic_load_explicit(&fast_table, memory_order_relaxed);
     uint32_t id = t ? fast_find(t, file, line, api) : 0;
     if (id == 0) {
         uint32_t h = content_hash(file, line, api);
@@ -324,17 +348,33 @@ static PMC_T_NOINLINE uint32_t intern_slow(const char *file, int line, enum pmc_
         if (id == 0)
             id = create(file, line, api, h);
         if (id != 0 && fast_make_room())
-            fast_put(atomic_load_explicit(&pmc_sites_fast, memory_order_relaxed), file, line,
+            fast_put(atomic_load_explicit(&fast_table, memory_order_relaxed), file, line,
                      api, id);
     }
     pthread_mutex_unlock(&lock);
     return id;
 }
 
-uint32_t pmc_site_intern_slow(const char *file, int line, enum pmc_api api)
+uint32_t pmc_site_intern(const char *file, int line, enum pmc_api api)
 {
-    uint32_t id = intern_slow(file, line, api);
+    struct pmc_fast_table *t = atomic_load_explicit(&fast_table, memory_order_acquire);
+    uint32_t id = t ? fast_find(t, file, line, api) : 0;
+    if (id == 0)
+        id = intern_slow(file, line, api);
     return id != 0 ? id : unknown_ids[api];
+}
+
+uint32_t pmc_site_remember(const char *file, int line, enum pmc_api api)
+{
+    uint32_t id = pmc_site_intern(file, line, api);
+    struct pmc_shard *shard = pmc_self.shard;
+    if (shard != NULL && id > pmc_site_unknown_last()) {
+        struct pmc_site_memo *m = pmc_site_memo_slot(shard, line, api);
+        m->file = file;
+        m->key = pmc_site_memo_key(line, api);
+        m->id = id;
+    }
+    return id;
 }
 
 int pmc_sites_init(void)

@@ -9,14 +9,21 @@
  * (relaxed atomics, so that a report reading them from another thread is
  * race-free).  A report sums the shards.
  *
- * Peaks need the *total* live bytes, which no thread has.  Each thread's
- * share of live bytes is flushed into a per-site (and a process-wide) total
- * with one atomic add whenever it passes +-PMC_FLUSH_BYTES, and a thread
- * checks "flushed total + my share" against the peak on every allocation.
- * With one thread that is the exact total, so peaks are exact; with n
- * threads the other threads' unflushed shares are missing, so a peak is
- * within (n - 1) * PMC_FLUSH_BYTES of the true high-water mark.  Raising a
- * peak is a compare-and-swap, paid only when a new high is reached.
+ * Peaks.  A peak is the highest a total of live bytes reached, and no
+ * thread has the total.  Each thread's share of it is flushed into the
+ * shared total with one atomic add whenever it passes +-PMC_FLUSH_BYTES;
+ * between two flushes the thread keeps the highest its share reached, and
+ * the total just after its last flush (`base`).  `base + high` is then the
+ * highest the total reached since that flush, as far as this thread can
+ * see: a flush folds it into the shared peak (a compare-and-swap), and a
+ * report takes the greatest of the shared peak and every thread's
+ * `base + high`.  An allocation pays a compare and, on a new high, a
+ * store: no shared memory is read or written until the share is flushed.
+ * With one thread the shared total moves only at its own flushes, so
+ * `base` is the total and peaks are exact.  With n threads a thread's
+ * view misses the others' unflushed shares and their flushes since its
+ * own, by less than PMC_FLUSH_BYTES a thread either way: a peak is within
+ * about n * PMC_FLUSH_BYTES of the true high-water mark.
  *
  * A shard belongs to one running thread; when the thread exits its shard
  * (counts and all) goes to the next new thread, so shards never outnumber
@@ -112,19 +119,42 @@ static void raise_peak(_Atomic uint64_t *peak, int64_t value)
         ;
 }
 
-/* Add delta to a thread's share; flush it into total when it gets large.
- * Returns the estimate of the total: flushed + this thread's share. */
-static int64_t add_share(_Atomic int64_t *share, _Atomic int64_t *total,
-                                int64_t delta)
+/* Add delta to a thread's share; past the flush bound, fold its high into
+ * the peak and flush it into the total (see "Peaks"). */
+static void add_share(struct pmc_share *s, _Atomic int64_t *total, _Atomic uint64_t *peak,
+                      int64_t delta)
 {
-    int64_t mine = atomic_load_explicit(share, memory_order_relaxed) + delta;
-    int64_t flushed = atomic_load_explicit(total, memory_order_relaxed);
-    if (PMC_T_UNLIKELY(mine >= PMC_FLUSH_BYTES || mine <= -PMC_FLUSH_BYTES)) {
-        flushed = atomic_fetch_add_explicit(total, mine, memory_order_relaxed) + mine;
-        mine = 0;
+    int64_t mine = LOAD(s->bytes) + delta;
+    if (mine > LOAD(s->high))
+        STORE(s->high, mine);
+    if (PMC_T_LIKELY(mine < PMC_FLUSH_BYTES && mine > -PMC_FLUSH_BYTES)) {
+        STORE(s->bytes, mine);
+        return;
     }
-    atomic_store_explicit(share, mine, memory_order_relaxed);
-    return flushed + mine;
+    raise_peak(peak, LOAD(s->base) + LOAD(s->high));
+    STORE(s->base, atomic_fetch_add_explicit(total, mine, memory_order_relaxed) + mine);
+    STORE(s->bytes, 0);
+    STORE(s->high, 0);
+}
+
+/* The highest the total reached since the thread's last flush, as it saw
+ * it. */
+static int64_t share_peak(const struct pmc_share *s)
+{
+    return LOAD(s->base) + LOAD(s->high);
+}
+
+/* After a peak reset: the thread's high is its share now. */
+static void share_reset_high(struct pmc_share *s)
+{
+    STORE(s->high, LOAD(s->bytes));
+}
+
+static void share_clear(struct pmc_share *s)
+{
+    STORE(s->bytes, 0);
+    STORE(s->high, 0);
+    STORE(s->base, 0);
 }
 
 static struct pmc_totals *totals_of(uint32_t site)
@@ -137,33 +167,28 @@ int pmc_stats_prepare_site(uint32_t site)
     return pmc_chunked_ensure(&pmc_site_totals, site, sizeof(struct pmc_totals)) ? 0 : -1;
 }
 
-void pmc_stats_raise_peaks(struct pmc_totals *t, int64_t site_live, int64_t process_live)
-{
-    raise_peak(&t->peak, site_live);
-    raise_peak(&pmc_process_peak, process_live);
-}
-
 void pmc_stats_update_slow(uint32_t site, size_t size, bool is_alloc)
 {
     int64_t delta = is_alloc ? (int64_t)size : -(int64_t)size;
     struct pmc_totals *t = totals_of(site);
     struct pmc_counters *c = my_counters(site);
     int64_t share = pmc_process_share(site, delta);
-    int64_t site_live, process_live;
-    if (PMC_T_LIKELY(c != NULL)) {
-        _Atomic uint64_t *count = is_alloc ? &c->allocs : &c->frees;
-        STORE(*count, LOAD(*count) + 1);
-        site_live = add_share(&c->bytes, &t->flushed, delta);
-        process_live = add_share(&pmc_self.shard->bytes, &pmc_process_flushed, share);
-    } else {
+    if (PMC_T_UNLIKELY(c == NULL)) {
         atomic_fetch_add_explicit(is_alloc ? &t->allocs : &t->frees, 1, memory_order_relaxed);
-        site_live = atomic_fetch_add_explicit(&t->flushed, delta, memory_order_relaxed) + delta;
-        process_live =
+        int64_t site_live =
+            atomic_fetch_add_explicit(&t->flushed, delta, memory_order_relaxed) + delta;
+        int64_t process_live =
             atomic_fetch_add_explicit(&pmc_process_flushed, share, memory_order_relaxed) + share;
+        if (is_alloc) {
+            raise_peak(&t->peak, site_live);
+            raise_peak(&pmc_process_peak, process_live);
+        }
+        return;
     }
-    /* Only an allocation raises a peak, as on the fast path. */
-    if (is_alloc)
-        pmc_stats_raise_peaks(t, site_live, process_live);
+    _Atomic uint64_t *count = is_alloc ? &c->allocs : &c->frees;
+    STORE(*count, LOAD(*count) + 1);
+    add_share(&c->share, &t->flushed, &t->peak, delta);
+    add_share(&pmc_self.shard->process, &pmc_process_flushed, &pmc_process_peak, share);
 }
 
 void pmc_stats_set_uncounted(uint32_t last)
@@ -189,6 +214,11 @@ static struct pmc_shard *first_shard(void)
     return atomic_load_explicit(&shards, memory_order_acquire);
 }
 
+static uint64_t at_least(uint64_t peak, int64_t value)
+{
+    return value > 0 && (uint64_t)value > peak ? (uint64_t)value : peak;
+}
+
 void pmc_stats_site(uint32_t site, struct pmc_site_totals *out)
 {
     struct pmc_totals *t = totals_of(site);
@@ -196,26 +226,25 @@ void pmc_stats_site(uint32_t site, struct pmc_site_totals *out)
     out->frees = LOAD(t->frees);
     out->injected = LOAD(t->injected);
     out->live_bytes = LOAD(t->flushed);
+    out->peak_bytes = LOAD(t->peak);
     for (struct pmc_shard *s = first_shard(); s != NULL; s = s->next) {
         struct pmc_counters *c = pmc_chunked_get(&s->counters, site, sizeof *c);
         if (c == NULL)
             continue;
         out->allocs += LOAD(c->allocs);
         out->frees += LOAD(c->frees);
-        out->live_bytes += LOAD(c->bytes);
+        out->live_bytes += LOAD(c->share.bytes);
+        out->peak_bytes = at_least(out->peak_bytes, share_peak(&c->share));
     }
-    /* A share not yet flushed may have made the live figure pass a peak
-     * no thread could see; the live figure is a lower bound of the peak. */
-    out->peak_bytes = LOAD(t->peak);
-    if (out->live_bytes > 0 && (uint64_t)out->live_bytes > out->peak_bytes)
-        out->peak_bytes = (uint64_t)out->live_bytes;
+    /* With threads, the live figure may pass a peak no thread could see. */
+    out->peak_bytes = at_least(out->peak_bytes, out->live_bytes);
 }
 
 static int64_t process_current(void)
 {
     int64_t current = LOAD(pmc_process_flushed);
     for (struct pmc_shard *s = first_shard(); s != NULL; s = s->next)
-        current += LOAD(s->bytes);
+        current += LOAD(s->process.bytes);
     return current;
 }
 
@@ -223,10 +252,12 @@ void pmc_stats_process(size_t *current, size_t *peak)
 {
     int64_t now = process_current();
     uint64_t high = LOAD(pmc_process_peak);
+    for (struct pmc_shard *s = first_shard(); s != NULL; s = s->next)
+        high = at_least(high, share_peak(&s->process));
     if (now < 0)
         now = 0;
     *current = (size_t)now;
-    *peak = (size_t)((uint64_t)now > high ? (uint64_t)now : high);
+    *peak = (size_t)at_least(high, now);
 }
 
 uint64_t pmc_stats_misuses(void)
@@ -239,11 +270,22 @@ uint64_t pmc_stats_injected_total(void)
     return LOAD(injected_count);
 }
 
+/* A thread allocating meanwhile may store a high over the one reset here,
+ * by less than PMC_FLUSH_BYTES: within the bound threads have. */
 void pmc_stats_reset_peak(void)
 {
     uint32_t end = pmc_site_end();
+    for (struct pmc_shard *s = first_shard(); s != NULL; s = s->next) {
+        share_reset_high(&s->process);
+        for (uint32_t site = 1; site < end; site++) {
+            struct pmc_counters *c = pmc_chunked_get(&s->counters, site, sizeof *c);
+            if (c != NULL)
+                share_reset_high(&c->share);
+        }
+    }
     for (uint32_t site = 1; site < end; site++) {
         struct pmc_site_totals now;
+        STORE(totals_of(site)->peak, 0);
         pmc_stats_site(site, &now);
         STORE(totals_of(site)->peak, now.live_bytes > 0 ? (uint64_t)now.live_bytes : 0);
     }
@@ -257,14 +299,14 @@ void pmc_stats_clear(void)
 {
     uint32_t end = pmc_site_end();
     for (struct pmc_shard *s = first_shard(); s != NULL; s = s->next) {
-        STORE(s->bytes, 0);
+        share_clear(&s->process);
         for (uint32_t site = 1; site < end; site++) {
             struct pmc_counters *c = pmc_chunked_get(&s->counters, site, sizeof *c);
             if (c == NULL)
                 continue;
             STORE(c->allocs, 0);
             STORE(c->frees, 0);
-            STORE(c->bytes, 0);
+            share_clear(&c->share);
         }
     }
     for (uint32_t site = 1; site < end; site++) {

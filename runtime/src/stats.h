@@ -8,11 +8,21 @@
 #define PMC_LOAD(x) atomic_load_explicit(&(x), memory_order_relaxed)
 #define PMC_STORE(x, v) atomic_store_explicit(&(x), (v), memory_order_relaxed)
 
-/* One thread's share of one site, written by that thread only. */
+/* A thread's share of a live-bytes total (a site's, or the process's),
+ * written by that thread only: what it added since it last flushed the
+ * share into the total, the most that reached since, and the total just
+ * after that flush (stats.c, "Peaks"). */
+struct pmc_share {
+    _Atomic int64_t bytes;
+    _Atomic int64_t high;
+    _Atomic int64_t base;
+};
+
+/* One thread's counts of one site. */
 struct pmc_counters {
     _Atomic uint64_t allocs;
     _Atomic uint64_t frees;
-    _Atomic int64_t bytes;      /* allocated minus freed, not yet flushed */
+    struct pmc_share share;
 };
 
 /* One site, all threads. */
@@ -25,8 +35,9 @@ struct pmc_totals {
 };
 
 struct pmc_shard {
+    struct pmc_site_memo sites[PMC_SITE_MEMO];  /* pmc_site_of_call */
     struct pmc_chunked counters;
-    _Atomic int64_t bytes;      /* process-wide share, not yet flushed */
+    struct pmc_share process;
     struct pmc_shard *next;     /* every shard ever made */
     struct pmc_shard *next_free;
 };
@@ -42,8 +53,7 @@ static PMC_T_INLINE int64_t pmc_process_share(uint32_t site, int64_t delta)
     return site > PMC_LOAD(pmc_process_uncounted) ? delta : 0;
 }
 
-/* The general cases: no shard or counters chunk yet, a share to flush, a
- * new peak. */
+/* The general cases: no shard or counters chunk yet, a share to flush. */
 PMC_T_HIDDEN void pmc_stats_update_slow(uint32_t site, size_t size, bool is_alloc);
 
 /* This thread's counters for site, or NULL when it has none yet. */
@@ -55,19 +65,21 @@ static PMC_T_INLINE struct pmc_counters *pmc_my_counters(uint32_t site)
     return pmc_chunked_get(&shard->counters, site, sizeof(struct pmc_counters));
 }
 
-
-PMC_T_HIDDEN void pmc_stats_raise_peaks(struct pmc_totals *t, int64_t site_live,
-                                        int64_t process_live);
-
 /* Whether a share may take this value, or must be flushed (slow path). */
-static PMC_T_INLINE bool pmc_share_fits(int64_t share)
+static PMC_T_INLINE bool pmc_share_fits(int64_t share, bool is_alloc)
 {
-    return share < PMC_FLUSH_BYTES && share > -PMC_FLUSH_BYTES;
+    return is_alloc ? share < PMC_FLUSH_BYTES : share > -PMC_FLUSH_BYTES;
 }
 
-/* The owner's shares are updated with plain loads and stores.  An
- * allocation and a free differ in the sign of the change, the counter
- * bumped and the peak check (only an allocation can raise a peak); is_alloc
+/* A share that grows notes its new high; peaks are made of those
+ * (stats.c, "Peaks"). */
+static PMC_T_INLINE void pmc_share_note(struct pmc_share *s, int64_t bytes)
+{
+    if (bytes > PMC_LOAD(s->high))
+        PMC_STORE(s->high, bytes);
+}
+
+/* The owner's shares are updated with plain loads and stores.  is_alloc
  * is a constant at both callers, so always-inline folds it away.  The slow
  * path takes the size, not the signed change: gcc 12 hoists the negation
  * for that call above the branch, two instructions on every free. */
@@ -80,25 +92,20 @@ static PMC_T_INLINE void pmc_stats_update(uint32_t site, size_t size, bool is_al
         return;
     }
     struct pmc_shard *shard = pmc_self.shard;
-    int64_t mine = PMC_LOAD(c->bytes) + delta;
-    int64_t all = PMC_LOAD(shard->bytes) + pmc_process_share(site, delta);
-    if (PMC_T_UNLIKELY(!pmc_share_fits(mine) || !pmc_share_fits(all))) {
+    int64_t mine = PMC_LOAD(c->share.bytes) + delta;
+    int64_t all = PMC_LOAD(shard->process.bytes) + pmc_process_share(site, delta);
+    if (PMC_T_UNLIKELY(!pmc_share_fits(mine, is_alloc) || !pmc_share_fits(all, is_alloc))) {
         pmc_stats_update_slow(site, size, is_alloc);
         return;
     }
-    PMC_STORE(c->bytes, mine);
-    PMC_STORE(shard->bytes, all);
+    PMC_STORE(c->share.bytes, mine);
+    PMC_STORE(shard->process.bytes, all);
     _Atomic uint64_t *count = is_alloc ? &c->allocs : &c->frees;
     PMC_STORE(*count, PMC_LOAD(*count) + 1);
-    if (!is_alloc)
-        return;
-    /* Flushed total + own share against the peak: exact with one thread. */
-    struct pmc_totals *t = pmc_chunked_get(&pmc_site_totals, site, sizeof *t);
-    int64_t site_live = PMC_LOAD(t->flushed) + mine;
-    int64_t process_live = PMC_LOAD(pmc_process_flushed) + all;
-    if (PMC_T_UNLIKELY(site_live > (int64_t)PMC_LOAD(t->peak) ||
-                       process_live > (int64_t)PMC_LOAD(pmc_process_peak)))
-        pmc_stats_raise_peaks(t, site_live, process_live);
+    if (is_alloc) {
+        pmc_share_note(&c->share, mine);
+        pmc_share_note(&shard->process, all);
+    }
 }
 
 static PMC_T_INLINE void pmc_stats_alloc(uint32_t site, size_t size)

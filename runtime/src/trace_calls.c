@@ -48,8 +48,27 @@
 #include "tracer_hooks.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define FAMILY_OF(Name) pmc_api_family(PMC_API_##Name)
+
+/* The fast lane: nothing that the reasons in `stop` stand for holds now
+ * (the gate, tracer.h), and this thread is not inside a hook.  Then the
+ * site is the call's own, from the thread's memo, and no other check is
+ * due. */
+static inline bool fast_lane(uint32_t stop)
+{
+    return PMC_T_LIKELY((atomic_load_explicit(&pmc_gate, memory_order_acquire) & stop) == 0 &&
+                        pmc_self.depth == 0);
+}
+
+/* What keeps a PEP 445 row's entry point from doing its hook's work
+ * itself (tracer_hooks.h, "the direct path") without looking further. */
+#define DIRECT_STOP(Name, Domain)                                              \
+    (PMC_GATE_NOT_TRACING | PMC_GATE_FAULTS | PMC_GATE_NOT_ON_TOP << (Domain) | \
+     (FAMILY_OF(Name) != PMC_RAW ? PMC_GATE_CHECKED : 0u))
 
 /* The site to attach to this call, or 0 when it must just pass through
  * (not tracing, or inside a hook). */
@@ -68,7 +87,7 @@ static inline uint32_t enter(const char *filename, int lineno, enum pmc_api api)
     }
     if (pmc_self.depth != 0)
         return 0;
-    return pmc_site_intern(filename, lineno, api);
+    return pmc_site_of_call(filename, lineno, api);
 }
 
 static inline bool injected(uint32_t site)
@@ -98,11 +117,16 @@ static inline bool calloc_overflows(size_t nelem, size_t elsize)
     return PMC_T_UNLIKELY(elsize != 0 && nelem > (size_t)PY_SSIZE_T_MAX / elsize);
 }
 
-#define FAMILY_OF(Name) pmc_apis[PMC_API_##Name].family
-
 #define DEFINE_PEP445_MALLOC(Name, Domain, Trace)                              \
     PYMEMCHECK_TRACE_SIGNATURE_MALLOC(Trace)                                   \
     {                                                                          \
+        if (fast_lane(DIRECT_STOP(Name, Domain))) {                            \
+            uint32_t site = pmc_site_of_call(filename, lineno, PMC_API_##Name);\
+            if (size_too_large(size))                                          \
+                return NULL;                                                   \
+            return pmc_hook_alloc_at(&pmc_layers[Domain].inner, FAMILY_OF(Name),\
+                                     PMC_API_##Name, site, size, 1, false);    \
+        }                                                                      \
         uint32_t site = enter(filename, lineno, PMC_API_##Name);               \
         if (site == 0)                                                         \
             return Name(size);                                                 \
@@ -123,6 +147,13 @@ static inline bool calloc_overflows(size_t nelem, size_t elsize)
 #define DEFINE_PEP445_CALLOC(Name, Domain, Trace)                              \
     PYMEMCHECK_TRACE_SIGNATURE_CALLOC(Trace)                                   \
     {                                                                          \
+        if (fast_lane(DIRECT_STOP(Name, Domain))) {                            \
+            uint32_t site = pmc_site_of_call(filename, lineno, PMC_API_##Name);\
+            if (calloc_overflows(nelem, elsize))                               \
+                return NULL;                                                   \
+            return pmc_hook_alloc_at(&pmc_layers[Domain].inner, FAMILY_OF(Name),\
+                                     PMC_API_##Name, site, nelem, elsize, true);\
+        }                                                                      \
         uint32_t site = enter(filename, lineno, PMC_API_##Name);               \
         if (site == 0)                                                         \
             return Name(nelem, elsize);                                        \
@@ -143,6 +174,14 @@ static inline bool calloc_overflows(size_t nelem, size_t elsize)
 #define DEFINE_PEP445_REALLOC(Name, Domain, Trace)                             \
     PYMEMCHECK_TRACE_SIGNATURE_REALLOC(Trace)                                  \
     {                                                                          \
+        if (fast_lane(DIRECT_STOP(Name, Domain))) {                            \
+            uint32_t site = pmc_site_of_call(filename, lineno, PMC_API_##Name);\
+            if (size_too_large(size))                                          \
+                return NULL;                                                   \
+            return pmc_hook_realloc_at(&pmc_layers[Domain].inner,              \
+                                       FAMILY_OF(Name), PMC_API_##Name, site,  \
+                                       ptr, size);                             \
+        }                                                                      \
         uint32_t site = enter(filename, lineno, PMC_API_##Name);               \
         if (site == 0)                                                         \
             return Name(ptr, size);                                            \
@@ -177,6 +216,12 @@ static inline bool calloc_overflows(size_t nelem, size_t elsize)
 #define DEFINE_PEP445_FREE(Name, Domain, Trace)                                \
     PYMEMCHECK_TRACE_SIGNATURE_FREE(Trace)                                     \
     {                                                                          \
+        if (ptr != NULL && fast_lane(DIRECT_STOP(Name, Domain))) {             \
+            uint32_t site = pmc_site_of_call(filename, lineno, PMC_API_##Name);\
+            pmc_hook_free_at(&pmc_layers[Domain].inner, FAMILY_OF(Name),       \
+                             PMC_API_##Name, site, ptr);                       \
+            return;                                                            \
+        }                                                                      \
         uint32_t site = ptr ? enter(filename, lineno, PMC_API_##Name) : 0;     \
         if (site == 0) {                                                       \
             Name(ptr);                                                         \
@@ -229,13 +274,20 @@ static inline void libc_realloc_end(struct pmc_move *m, void *p, size_t size)
     libc_realloc_end(&m, p, size);                                             \
     return p;
 
+#define LIBC_STOP (PMC_GATE_NOT_TRACING | PMC_GATE_FAULTS)
+
 #define LIBC_ENTER(Name, passthrough, failure)                                 \
-    uint32_t site = enter(filename, lineno, PMC_API_##Name);                   \
-    if (site == 0)                                                             \
-        return passthrough;                                                    \
-    if (injected(site)) {                                                      \
-        errno = ENOMEM;                                                        \
-        return failure;                                                        \
+    uint32_t site;                                                             \
+    if (fast_lane(LIBC_STOP)) {                                                \
+        site = pmc_site_of_call(filename, lineno, PMC_API_##Name);             \
+    } else {                                                                   \
+        site = enter(filename, lineno, PMC_API_##Name);                        \
+        if (site == 0)                                                         \
+            return passthrough;                                                \
+        if (injected(site)) {                                                  \
+            errno = ENOMEM;                                                    \
+            return failure;                                                    \
+        }                                                                      \
     }
 
 #define DEFINE_LIBC_MALLOC(Name, Trace)                                        \
@@ -265,7 +317,11 @@ static inline void libc_realloc_end(struct pmc_move *m, void *p, size_t size)
 #define DEFINE_LIBC_FREE(Name, Trace)                                          \
     PYMEMCHECK_TRACE_SIGNATURE_FREE(Trace)                                     \
     {                                                                          \
-        uint32_t site = ptr ? enter(filename, lineno, PMC_API_##Name) : 0;     \
+        uint32_t site = 0;                                                     \
+        if (ptr != NULL)                                                       \
+            site = fast_lane(LIBC_STOP)                                        \
+                       ? pmc_site_of_call(filename, lineno, PMC_API_##Name)    \
+                       : enter(filename, lineno, PMC_API_##Name);              \
         if (site == 0 || pmc_record_free(ptr, PMC_API_##Name, site))           \
             Name(ptr);                                                         \
     }

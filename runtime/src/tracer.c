@@ -29,6 +29,7 @@
 
 PMC_TLS struct pmc_thread pmc_self = {.leaf_token = PMC_NO_TOKEN};
 _Atomic int pmc_state = PMC_NEVER_STARTED;
+_Atomic uint32_t pmc_gate = PMC_GATE_NOT_TRACING | PMC_GATE_NOT_ON_TOP * 7;
 
 static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic size_t untracked;
@@ -100,6 +101,7 @@ static int start(bool at_load)
     atomic_store_explicit(&started_at_load, at_load, memory_order_relaxed);
     pmc_hooks_install();
     atomic_store_explicit(&pmc_state, PMC_TRACING, memory_order_release);
+    pmc_gate_set(PMC_GATE_NOT_TRACING, false);
     pthread_mutex_unlock(&state_lock);
     pmc_seam_tracing_changed(true);
     return 0;
@@ -121,6 +123,7 @@ void pmc_stop(void)
     bool was = atomic_load_explicit(&pmc_state, memory_order_relaxed) == PMC_TRACING;
     if (was) {
         atomic_store_explicit(&pmc_state, PMC_STOPPED, memory_order_release);
+        pmc_gate_set(PMC_GATE_NOT_TRACING, true);
         pmc_hooks_uninstall();
     }
     pthread_mutex_unlock(&state_lock);
@@ -179,14 +182,17 @@ bool pmc_table_is_complete(void)
 
 /* ---- Records ---- */
 
-void pmc_record_alloc_rare(int r, size_t size, uint32_t site,
-                           const struct pmc_block *displaced)
+void pmc_record_alloc_slow(void *p, size_t size, uint32_t site, enum pmc_family family)
 {
+    struct pmc_block b = {.size = size, .site = site, .family = family};
+    struct pmc_block displaced;
+    int r = pmc_table_insert_slow(p, &b, &displaced);
     if (r < 0) {
         untrack();
         return;
     }
-    pmc_stats_free(displaced->site, displaced->size);
+    if (r > 0)
+        pmc_stats_free(displaced.site, displaced.size);
     pmc_stats_alloc(site, size);
 }
 

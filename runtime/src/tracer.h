@@ -124,6 +124,21 @@ struct pmc_api_info {
 };
 PMC_T_HIDDEN extern const struct pmc_api_info pmc_apis[PMC_API_COUNT];
 
+/* pmc_apis[api].family, which the compiler folds where api is a constant
+ * (every entry point): the table is in another file. */
+static inline enum pmc_family pmc_api_family(enum pmc_api api)
+{
+    switch (api) {
+#define PYMEMCHECK_CALL(Name, Family, Operation, NeedsThreadState, TraceName)  \
+    case PMC_API_##Name:                                                       \
+        return PMC_##Family;
+#include "pymemcheck/calls.def"
+    case PMC_API_COUNT:
+        break;
+    }
+    return PMC_LIBC;
+}
+
 
 /* ---- Per-thread state (tracer.c) ---- */
 
@@ -166,6 +181,28 @@ PMC_T_HIDDEN extern _Atomic int pmc_state;
 static inline bool pmc_is_tracing(void)
 {
     return atomic_load_explicit(&pmc_state, memory_order_relaxed) == PMC_TRACING;
+}
+
+/* What keeps a trace entry point off its shortest path now, a bit per
+ * reason, so that the entry point tests them all with one load and one
+ * mask (trace_calls.c).  Each is kept by the code that changes its
+ * reason, with an atomic or/and; none is changed often. */
+enum pmc_gate_bit {
+    PMC_GATE_NOT_TRACING = 1u << 0,
+    PMC_GATE_FAULTS = 1u << 1,          /* a fault rule is armed */
+    PMC_GATE_CHECKED = 1u << 2,         /* the host's thread-state check */
+    /* << domain: the tracer's hook is not that domain's installed
+     * allocator, or the flavour cannot see (tracer_hooks.h) */
+    PMC_GATE_NOT_ON_TOP = 1u << 3,
+};
+PMC_T_HIDDEN extern _Atomic uint32_t pmc_gate;
+
+static inline void pmc_gate_set(uint32_t bits, bool on)
+{
+    if (on)
+        atomic_fetch_or_explicit(&pmc_gate, bits, memory_order_release);
+    else
+        atomic_fetch_and_explicit(&pmc_gate, ~bits, memory_order_release);
 }
 
 /* Start tracing: install the hooks on the three domains (wrapping whatever
@@ -258,6 +295,10 @@ PMC_T_HIDDEN bool pmc_table_is_complete(void);
  * alone.  Uninstall restores the saved allocator where ours is on top. */
 PMC_T_HIDDEN void pmc_hooks_install(void);
 PMC_T_HIDDEN void pmc_hooks_uninstall(void);
+/* Whether the tracer's hooks are each domain's installed allocator, for
+ * the gate (PMC_GATE_NOT_ON_TOP): called after the hooks are installed or
+ * taken out, and by the flavour whenever a domain's allocator changes. */
+PMC_T_HIDDEN void pmc_hooks_allocators_changed(void);
 /* Install again after the domains were reset to allocators that do not
  * contain ours (the standalone library applying PYTHONMALLOC after a
  * static initializer already started tracing). */
@@ -302,6 +343,23 @@ PMC_T_HIDDEN bool pmc_seam_unseen_allocations(enum pmc_family family);
 
 /* ---- Sites (sites.c) ---- */
 
+/* A slot of a thread's memo of the sites its traced calls named last
+ * (pmc_site_of_call), kept in its shard of counters (stats.h), which
+ * passes to the next thread with the rest of the shard: ids never
+ * change meaning. */
+#define PMC_SITE_MEMO 64        /* a power of two */
+struct pmc_site_memo {
+    const char *file;
+    uint64_t key;               /* pmc_site_memo_key(line, api); 0: empty */
+    uint32_t id;
+};
+
+/* Never 0, so that an empty slot matches no call. */
+static inline uint64_t pmc_site_memo_key(int line, enum pmc_api api)
+{
+    return (uint32_t)line | (uint64_t)api << 32 | 1ull << 63;
+}
+
 /* Site ids are small dense integers: 0 is "none", every other id names a
  * (file, line, api) for as long as the process lives.  18 bits in a table
  * entry. */
@@ -319,7 +377,7 @@ struct pmc_site {
  * the api.  Lock-free when the triple was seen before, which is every call
  * but the first at a site.  Past PMC_MAX_SITES, or when the tracer has no
  * memory left, the untraced site of api is returned. */
-static inline uint32_t pmc_site_intern(const char *file, int line, enum pmc_api api);
+PMC_T_HIDDEN uint32_t pmc_site_intern(const char *file, int line, enum pmc_api api);
 /* The untraced-code site of api (pre-interned at start: never fails). */
 PMC_T_HIDDEN uint32_t pmc_site_unknown(enum pmc_api api);
 /* The untraced-code sites are ids 1 to this one (interned first). */
@@ -334,57 +392,16 @@ PMC_T_HIDDEN void pmc_sites_refresh_faults(void);
 PMC_T_HIDDEN void pmc_sites_lock(void);   /* fork handlers */
 PMC_T_HIDDEN void pmc_sites_unlock(void);
 
-/* The lock-free table behind pmc_site_intern's fast path: keyed by the
- * caller's file pointer, line and api; published whole (sites.c). */
-struct pmc_fast_slot {
-    const char *file;
-    int line;
-    uint32_t api;
-    _Atomic uint32_t id;        /* published last; 0: empty */
-};
-struct pmc_fast_table {
-    uint32_t mask;
-    uint32_t used;
-    struct pmc_fast_slot slots[];
-};
-PMC_T_HIDDEN extern _Atomic(struct pmc_fast_table *) pmc_sites_fast;
-PMC_T_HIDDEN uint32_t pmc_site_intern_slow(const char *file, int line, enum pmc_api api);
-
-/* Every bit of the key sits low enough to reach the bits the table
- * indexes by (32 and up of the product: a multiplication carries bits
- * upward only).  With api at bit 56, as it once was, the untraced sites
- * (file NULL, line 0) all hashed to slot 0, and the traced sites whose
- * slots fell in that run of two dozen probed through it on every call. */
-static inline uint32_t pmc_fast_hash(const char *file, int line, enum pmc_api api)
-{
-    uint64_t key = ((uint64_t)(uintptr_t)file >> 3) ^ ((uint64_t)(uint32_t)line << 24) ^
-                   ((uint64_t)api << 8);
-    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32);
-}
-
-static inline uint32_t pmc_site_intern(const char *file, int line, enum pmc_api api)
-{
-    struct pmc_fast_table *t = atomic_load_explicit(&pmc_sites_fast, memory_order_acquire);
-    for (uint32_t i = t ? pmc_fast_hash(file, line, api) & t->mask : 0; t;
-         i = (i + 1) & t->mask) {
-        const struct pmc_fast_slot *s = &t->slots[i];
-        uint32_t id = atomic_load_explicit(&s->id, memory_order_acquire);
-        if (id == 0)
-            break;
-        if (s->file == file && s->line == line && s->api == (uint32_t)api)
-            return id;
-    }
-    return pmc_site_intern_slow(file, line, api);
-}
-
 /* ---- Counters (stats.c) ---- */
 
 /* Each thread counts into a shard of its own, with plain loads and stores
  * (relaxed atomics so that readers are race-free); live bytes are also
  * flushed into per-site totals whenever a thread's unflushed share passes
- * PMC_FLUSH_BYTES.  Peaks are checked against flushed total + own share, so
- * they are exact with one thread and within (threads - 1) * PMC_FLUSH_BYTES
- * of the true high-water mark with more (docs/tracer.md, "Peaks"). */
+ * PMC_FLUSH_BYTES.  A thread keeps the highest its share reached since its
+ * last flush, and peaks are made of those highs over the total as each
+ * thread last saw it, so they are exact with one thread and within about
+ * threads * PMC_FLUSH_BYTES of the true high-water mark with more
+ * (stats.c, "Peaks"; docs/tracer.md, "Peaks"). */
 #define PMC_FLUSH_BYTES ((int64_t)64 * 1024)
 
 /* Make the per-site totals of a new site (before its id is handed out);
@@ -543,16 +560,41 @@ struct pymemcheck_snapshot {
 #include "block_table.h"
 #include "stats.h"
 
+/* The site of a traced call, as pmc_site_intern gives it, through the
+ * thread's memo of the sites it named last: a traced call's key is two
+ * constants (its file's literal and its line), so the memo's slot is found
+ * without hashing and checked with two compares, where the shared table
+ * costs a hash, a probe and three compares.  Untraced-code ids (the tracer
+ * out of memory) are not kept, so that the site gets its own id once
+ * memory is back; nor is anything before the thread has a shard. */
+PMC_T_HIDDEN uint32_t pmc_site_remember(const char *file, int line, enum pmc_api api);
+
+static PMC_T_INLINE struct pmc_site_memo *pmc_site_memo_slot(struct pmc_shard *shard,
+                                                              int line, enum pmc_api api)
+{
+    return &shard->sites[((uint32_t)line + api) & (PMC_SITE_MEMO - 1)];
+}
+
+static PMC_T_INLINE uint32_t pmc_site_of_call(const char *file, int line, enum pmc_api api)
+{
+    struct pmc_shard *shard = pmc_self.shard;
+    if (PMC_T_LIKELY(shard != NULL)) {
+        const struct pmc_site_memo *m = pmc_site_memo_slot(shard, line, api);
+        if (PMC_T_LIKELY(m->file == file && m->key == pmc_site_memo_key(line, api)))
+            return m->id;
+    }
+    return pmc_site_remember(file, line, api);
+}
+
 /* ---- The records' fast paths ----
  *
  * Inline, like the site lookup: a traced malloc/free pair is a chain of a
  * dozen calls across files, and each call's prologue and epilogue cost as
  * much as the work (the hot path is measured in bench/trace_overhead.c). */
 
-/* The rest of pmc_record_alloc: the table was out of memory (r < 0) or
- * had a live entry at p (r > 0). */
-PMC_T_HIDDEN void pmc_record_alloc_rare(int r, size_t size, uint32_t site,
-                                        const struct pmc_block *displaced);
+/* pmc_record_alloc past the table's fast case. */
+PMC_T_HIDDEN void pmc_record_alloc_slow(void *p, size_t size, uint32_t site,
+                                        enum pmc_family family);
 /* The rest of pmc_record_free: anything but a live block of the family;
  * e is what pmc_table_free_entry returned. */
 PMC_T_HIDDEN bool pmc_record_free_rare(void *p, enum pmc_api api, uint32_t site,
@@ -561,20 +603,17 @@ PMC_T_HIDDEN bool pmc_record_free_rare(void *p, enum pmc_api api, uint32_t site,
 static PMC_T_INLINE void pmc_record_alloc(void *p, size_t size, uint32_t site,
                                     enum pmc_family family)
 {
-    struct pmc_block b = {.size = size, .site = site, .family = family};
-    struct pmc_block displaced;
-    int r = pmc_table_insert(p, &b, &displaced);
-    if (PMC_T_LIKELY(r == 0))
+    if (PMC_T_LIKELY(pmc_table_insert_fast(p, size, site, family)))
         pmc_stats_alloc(site, size);
     else
-        pmc_record_alloc_rare(r, size, site, &displaced);
+        pmc_record_alloc_slow(p, size, site, family);
 }
 
 static PMC_T_INLINE bool pmc_record_free(void *p, enum pmc_api api, uint32_t site)
 {
     uint64_t e = pmc_table_free_entry(p, site);
     if (PMC_T_LIKELY(pmc_entry_state(e) == PMC_LIVE &&
-                     pmc_entry_family(e) == pmc_apis[api].family)) {
+                     pmc_entry_family(e) == pmc_api_family(api))) {
         pmc_stats_free(pmc_entry_site(e), (size_t)pmc_entry_aux(e));
         return true;
     }
@@ -593,7 +632,7 @@ static PMC_T_INLINE bool pmc_realloc_begin(struct pmc_move *m, void *p, enum pmc
     m->api = api;
     m->site = site;
     m->found = pmc_table_free(p, site, &m->block);
-    if (PMC_T_LIKELY(m->found == PMC_LIVE && m->block.family == pmc_apis[api].family))
+    if (PMC_T_LIKELY(m->found == PMC_LIVE && m->block.family == pmc_api_family(api)))
         return true;
     return pmc_realloc_begin_rare(m);
 }
@@ -607,7 +646,7 @@ static PMC_T_INLINE void pmc_realloc_end(struct pmc_move *m, void *result, size_
     if (PMC_T_LIKELY(m->found == PMC_LIVE && result != NULL)) {
         pmc_stats_free(m->block.site, m->block.size);
         pmc_record_alloc(result, size, m->site ? m->site : m->block.site,
-                         pmc_apis[m->api].family);
+                         pmc_api_family(m->api));
         return;
     }
     pmc_realloc_end_rare(m, result, size);

@@ -37,6 +37,23 @@ _Atomic(pmc_block_check_fn) pmc_hook_block_check;
 void pmc_hooks_set_check(pmc_check_fn fn)
 {
     atomic_store_explicit(&pmc_hook_check, fn, memory_order_relaxed);
+    pmc_gate_set(PMC_GATE_CHECKED, fn != NULL);
+}
+
+static bool hooks_on_top(const PyMemAllocatorEx *top, int domain)
+{
+    const PyMemAllocatorEx *ours = &pmc_hooks[domain];
+    return top != NULL && top->malloc == ours->malloc && top->calloc == ours->calloc &&
+           top->realloc == ours->realloc && top->free == ours->free;
+}
+
+void pmc_hooks_allocators_changed(void)
+{
+    for (int d = PYMEM_DOMAIN_RAW; d <= PYMEM_DOMAIN_OBJ; d++) {
+        const PyMemAllocatorEx *top =
+            atomic_load_explicit(&pmc_domain_top[d], memory_order_relaxed);
+        pmc_gate_set(PMC_GATE_NOT_ON_TOP << d, !hooks_on_top(top, d));
+    }
 }
 
 void pmc_hooks_set_block_check(pmc_block_check_fn fn)
@@ -145,6 +162,7 @@ void pmc_hooks_install(void)
         atomic_store_explicit(&pmc_domain_top[d], pmc_seam_domain_top(d),
                               memory_order_relaxed);
     }
+    pmc_hooks_allocators_changed();
 }
 
 void pmc_hooks_reinstall(void)
@@ -167,4 +185,5 @@ void pmc_hooks_uninstall(void)
         PyMem_SetAllocator((PyMemAllocatorDomain)d, &pmc_layers[d].inner);
         pmc_layers[d].installed = false;
     }
+    pmc_hooks_allocators_changed();
 }

@@ -70,6 +70,7 @@ void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site)
 void pymemcheck_tracer_load(void)
 {
     pmc_at_load();
+    pymemcheck_observe_allocators(pmc_hooks_allocators_changed);
     /* A static initializer of another object file may have made the first
      * traced call before this constructor ran, and PYTHONMALLOC, applied
      * just now, reset the domains: the hooks go back on top. */

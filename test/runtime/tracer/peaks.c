@@ -47,6 +47,16 @@ int main(void)
     // CHECK-NEXT: b.c:1 PyObject_Malloc live=0/0 peak=0 allocs=1 frees=1 failed=0
     // CHECK-NEXT: b.c:2 PyObject_Realloc live=0/0 peak=0 allocs=1 frees=1 failed=0
 
+    // A site passing its lowered peak: its thread checked its share
+    // against the old one, and must check it again.
+    // (Read once the block is gone: a live figure above the peak is
+    // reported as the peak.)
+    a[3] = _PyMem_MallocTrace("a.c", 1, 100);
+    _PyMem_FreeTrace("a.c", 2, a[3]);
+    traced("grown");
+    // CHECK-NEXT: grown: current=320 peak=420
+    EXPECT(site_stats("a.c", 1, "PyMem_Malloc").peak_bytes == 400);
+
     // A new high after the reset.
     void *c = _PyMem_CallocTrace("c.c", 1, 4, 1000);
     _PyMem_FreeTrace("c.c", 2, c);
