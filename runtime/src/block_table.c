@@ -205,7 +205,8 @@ struct pmc_leaf *pmc_leaf_lookup(uintptr_t a, bool create)
     struct pmc_leaf *l =
         &mid->leaves[((uint64_t)a >> PMC_REGION_BITS) & ((1u << LEAF_BITS) - 1)];
     uintptr_t region = (a >> PMC_REGION_BITS) + 1;
-    pmc_self.leaves[region & (PMC_LEAF_CACHE - 1)] = (struct pmc_leaf_cache){region, l};
+    if (pmc_self.shard != NULL)
+        *pmc_leaf_cache_slot(pmc_self.shard, region) = (struct pmc_leaf_cache){region, l};
     return l;
 }
 

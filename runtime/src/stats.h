@@ -34,8 +34,11 @@ struct pmc_totals {
     _Atomic uint64_t injected;
 };
 
+/* A thread's own part of the tracer, which passes to the next new thread
+ * when it exits: nothing in it stops being true with the thread. */
 struct pmc_shard {
     struct pmc_site_memo sites[PMC_SITE_MEMO];  /* pmc_site_of_call */
+    struct pmc_leaf_cache leaves[PMC_LEAF_CACHE];  /* pmc_leaf_of */
     struct pmc_chunked counters;
     struct pmc_share process;
     struct pmc_shard *next;     /* every shard ever made */

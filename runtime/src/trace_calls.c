@@ -24,6 +24,12 @@
  *    runs, as an allocator out of memory would: NULL, and errno ENOMEM for
  *    the libc rows (posix_memalign returns it).
  *
+ * Every entry point first tries the fast lane: one load of the gate
+ * (tracer.h) says that the tracer is on, no fault rule is armed, and for
+ * a PEP 445 row that the direct path is open, and the site comes from the
+ * thread's memo.  Anything else takes the general path below it, which
+ * checks each thing in turn.
+ *
  * An entry point called from inside a tracer hook (the runtime itself
  * compiled with the rewrite: raw.c's malloc, pymalloc's fallback to
  * PyMem_RawMalloc) just makes the call: the outer hook records the block.

@@ -144,7 +144,19 @@ static inline enum pmc_family pmc_api_family(enum pmc_api api)
 
 struct pmc_shard;
 
-#define PMC_LEAF_CACHE 64       /* a power of two */
+/* A thread's cache of the side table's leaves it used last (block_table.h):
+ * a program's consecutive calls touch a few dozen regions (a pool per size
+ * class, the C library's heap), and its frees the regions of blocks
+ * allocated long ago, as many as its live set spans: 512 slots cover 32
+ * MiB of regions in 8 KiB.  In the thread's shard (stats.h), not in
+ * thread-local storage, whose static part a library loaded with dlopen()
+ * must share with every other such library (glibc leaves about 1.6 KiB). */
+#define PMC_LEAF_CACHE_BITS 9
+#define PMC_LEAF_CACHE (1 << PMC_LEAF_CACHE_BITS)
+struct pmc_leaf_cache {
+    uintptr_t key;              /* region + 1; 0: empty */
+    struct pmc_leaf *leaf;
+};
 
 struct pmc_thread {
     /* The site of the traced call in progress on this thread, set by its
@@ -158,16 +170,9 @@ struct pmc_thread {
     /* This thread's name as the owner of leaves of the side table
      * (block_table.c, "Owned leaves"). */
     uint32_t leaf_token;
-    /* This thread's counters (stats.c); NULL until its first record. */
+    /* This thread's counters, memo of sites and cache of leaves (stats.h);
+     * NULL until its first record. */
     struct pmc_shard *shard;
-    /* The side table's leaves this thread used last (block_table.h): a
-     * program's consecutive calls touch a few dozen regions (a pool per
-     * size class, the C library's heap, and the regions of the blocks it
-     * frees, allocated long ago). */
-    struct pmc_leaf_cache {
-        uintptr_t key;          /* region + 1; 0: empty */
-        struct pmc_leaf *leaf;
-    } leaves[PMC_LEAF_CACHE];
 };
 PMC_T_HIDDEN extern PMC_TLS struct pmc_thread pmc_self;
 /* pmc_self.leaf_token before the thread has one; no leaf is owned by it. */
@@ -557,8 +562,8 @@ struct pymemcheck_snapshot {
     size_t bytes;                   /* what to give back to pmc_mem_free */
 };
 
-#include "block_table.h"
 #include "stats.h"
+#include "block_table.h"
 
 /* The site of a traced call, as pmc_site_intern gives it, through the
  * thread's memo of the sites it named last: a traced call's key is two
@@ -612,8 +617,7 @@ static PMC_T_INLINE void pmc_record_alloc(void *p, size_t size, uint32_t site,
 static PMC_T_INLINE bool pmc_record_free(void *p, enum pmc_api api, uint32_t site)
 {
     uint64_t e = pmc_table_free_entry(p, site);
-    if (PMC_T_LIKELY(pmc_entry_state(e) == PMC_LIVE &&
-                     pmc_entry_family(e) == pmc_api_family(api))) {
+    if (PMC_T_LIKELY(pmc_entry_is_live_of(e, pmc_api_family(api)))) {
         pmc_stats_free(pmc_entry_site(e), (size_t)pmc_entry_aux(e));
         return true;
     }
