@@ -49,8 +49,9 @@
  *    here, and misuse.c, untrack() and tracer_memory.c restore it.
  *  - Nothing on the hot path takes a lock or makes an atomic
  *    read-modify-write, but for a table leaf's spinlock when the leaf is
- *    not the thread's own (block_table.c, "Owned leaves"), and a
- *    compare-and-swap when a peak rises.
+ *    not the thread's own (block_table.c, "Owned leaves"), and the atomic
+ *    add and compare-and-swap of a share's flush, once per 64 KiB of it
+ *    (stats.c).
  *
  * Seams for the host library (see each declaration):
  *  - pmc_seam_tracing_changed(), pmc_seam_may_start(),
@@ -138,7 +139,6 @@ static inline enum pmc_family pmc_api_family(enum pmc_api api)
     }
     return PMC_LIBC;
 }
-
 
 /* ---- Per-thread state (tracer.c) ---- */
 
