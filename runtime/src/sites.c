@@ -4,8 +4,9 @@
  * A site is (file, line, api): the file and line a rewritten call passes
  * its trace entry point, and the catalog row it replaced.  Every traced
  * allocation asks for its site's id, so the common case (a site seen
- * before) must be a few loads: a lock-free open-addressing table keyed by
- * the caller's file *pointer*, line and api.  The compiler makes one
+ * before) must be a few loads: first the thread's memo (tracer.h,
+ * pmc_site_of_call), then a lock-free open-addressing table keyed by the
+ * caller's file *pointer*, line and api.  The compiler makes one
  * string literal per translation unit, so the same file reached from two
  * objects (a header's inline function) has two pointers: a miss in the
  * fast table goes, under a mutex, to a second table keyed by the file's
@@ -355,7 +356,9 @@ static PMC_T_NOINLINE uint32_t intern_slow(const char *file, int line, enum pmc_
     return id;
 }
 
-uint32_t pmc_site_intern(const char *file, int line, enum pmc_api api)
+/* Lock-free when the triple was seen before, which is every call but the
+ * first at a site. */
+static uint32_t intern(const char *file, int line, enum pmc_api api)
 {
     struct pmc_fast_table *t = atomic_load_explicit(&fast_table, memory_order_acquire);
     uint32_t id = t ? fast_find(t, file, line, api) : 0;
@@ -366,7 +369,7 @@ uint32_t pmc_site_intern(const char *file, int line, enum pmc_api api)
 
 uint32_t pmc_site_remember(const char *file, int line, enum pmc_api api)
 {
-    uint32_t id = pmc_site_intern(file, line, api);
+    uint32_t id = intern(file, line, api);
     struct pmc_shard *shard = pmc_self.shard;
     if (shard != NULL && id > pmc_site_unknown_last()) {
         struct pmc_site_memo *m = pmc_site_memo_slot(shard, line, api);

@@ -25,9 +25,9 @@
  *    the libc rows (posix_memalign returns it).
  *
  * Every entry point first tries the fast lane: one load of the gate
- * (tracer.h) says that the tracer is on, no fault rule is armed, and for
- * a PEP 445 row that the direct path is open, and the site comes from the
- * thread's memo.  Anything else takes the general path below it, which
+ * (tracer.h) says that the tracer is on (and, for a PEP 445 row, that no
+ * fault rule is armed and the direct path is open), and the site comes
+ * from the thread's memo.  Anything else takes the general path, which
  * checks each thing in turn.
  *
  * An entry point called from inside a tracer hook (the runtime itself
@@ -76,9 +76,9 @@ static inline bool fast_lane(uint32_t stop)
     (PMC_GATE_NOT_TRACING | PMC_GATE_FAULTS | PMC_GATE_NOT_ON_TOP << (Domain) | \
      (FAMILY_OF(Name) != PMC_RAW ? PMC_GATE_CHECKED : 0u))
 
-/* The site to attach to this call, or 0 when it must just pass through
- * (not tracing, or inside a hook). */
-static inline uint32_t enter(const char *filename, int lineno, enum pmc_api api)
+/* enter() off the fast lane: not tracing yet (the lazy start), stopped, or
+ * inside a hook. */
+static PMC_T_NOINLINE uint32_t enter_slow(const char *filename, int lineno, enum pmc_api api)
 {
     /* Acquire: a thread that sees the start sees the hooks installed. */
     int state = atomic_load_explicit(&pmc_state, memory_order_acquire);
@@ -94,6 +94,15 @@ static inline uint32_t enter(const char *filename, int lineno, enum pmc_api api)
     if (pmc_self.depth != 0)
         return 0;
     return pmc_site_of_call(filename, lineno, api);
+}
+
+/* The site to attach to this call, or 0 when it must just pass through
+ * (not tracing, or inside a hook). */
+static inline uint32_t enter(const char *filename, int lineno, enum pmc_api api)
+{
+    if (fast_lane(PMC_GATE_NOT_TRACING))
+        return pmc_site_of_call(filename, lineno, api);
+    return enter_slow(filename, lineno, api);
 }
 
 static inline bool injected(uint32_t site)
@@ -280,20 +289,13 @@ static inline void libc_realloc_end(struct pmc_move *m, void *p, size_t size)
     libc_realloc_end(&m, p, size);                                             \
     return p;
 
-#define LIBC_STOP (PMC_GATE_NOT_TRACING | PMC_GATE_FAULTS)
-
 #define LIBC_ENTER(Name, passthrough, failure)                                 \
-    uint32_t site;                                                             \
-    if (fast_lane(LIBC_STOP)) {                                                \
-        site = pmc_site_of_call(filename, lineno, PMC_API_##Name);             \
-    } else {                                                                   \
-        site = enter(filename, lineno, PMC_API_##Name);                        \
-        if (site == 0)                                                         \
-            return passthrough;                                                \
-        if (injected(site)) {                                                  \
-            errno = ENOMEM;                                                    \
-            return failure;                                                    \
-        }                                                                      \
+    uint32_t site = enter(filename, lineno, PMC_API_##Name);                   \
+    if (site == 0)                                                             \
+        return passthrough;                                                    \
+    if (injected(site)) {                                                      \
+        errno = ENOMEM;                                                        \
+        return failure;                                                        \
     }
 
 #define DEFINE_LIBC_MALLOC(Name, Trace)                                        \
@@ -323,11 +325,7 @@ static inline void libc_realloc_end(struct pmc_move *m, void *p, size_t size)
 #define DEFINE_LIBC_FREE(Name, Trace)                                          \
     PYMEMCHECK_TRACE_SIGNATURE_FREE(Trace)                                     \
     {                                                                          \
-        uint32_t site = 0;                                                     \
-        if (ptr != NULL)                                                       \
-            site = fast_lane(LIBC_STOP)                                        \
-                       ? pmc_site_of_call(filename, lineno, PMC_API_##Name)    \
-                       : enter(filename, lineno, PMC_API_##Name);              \
+        uint32_t site = ptr ? enter(filename, lineno, PMC_API_##Name) : 0;     \
         if (site == 0 || pmc_record_free(ptr, PMC_API_##Name, site))           \
             Name(ptr);                                                         \
     }

@@ -29,7 +29,9 @@
 
 PMC_TLS struct pmc_thread pmc_self = {.leaf_token = PMC_NO_TOKEN};
 _Atomic int pmc_state = PMC_NEVER_STARTED;
-_Atomic uint32_t pmc_gate = PMC_GATE_NOT_TRACING | PMC_GATE_NOT_ON_TOP * 7;
+/* Not tracing, and no hook on any of the three domains. */
+_Atomic uint32_t pmc_gate = PMC_GATE_NOT_TRACING | PMC_GATE_NOT_ON_TOP << 0 |
+                            PMC_GATE_NOT_ON_TOP << 1 | PMC_GATE_NOT_ON_TOP << 2;
 
 static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic size_t untracked;

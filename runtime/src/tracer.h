@@ -378,11 +378,6 @@ struct pmc_site {
     _Atomic uint8_t fault_rule; /* faults.c: 0 none, else the rule's index + 1 */
 };
 
-/* The id of (file, line, api); file NULL gives the "untraced code" site of
- * the api.  Lock-free when the triple was seen before, which is every call
- * but the first at a site.  Past PMC_MAX_SITES, or when the tracer has no
- * memory left, the untraced site of api is returned. */
-PMC_T_HIDDEN uint32_t pmc_site_intern(const char *file, int line, enum pmc_api api);
 /* The untraced-code site of api (pre-interned at start: never fails). */
 PMC_T_HIDDEN uint32_t pmc_site_unknown(enum pmc_api api);
 /* The untraced-code sites are ids 1 to this one (interned first). */
@@ -565,7 +560,9 @@ struct pymemcheck_snapshot {
 #include "stats.h"
 #include "block_table.h"
 
-/* The site of a traced call, as pmc_site_intern gives it, through the
+/* The id of a traced call's (file, line, api): file NULL gives the
+ * "untraced code" site of the api; past PMC_MAX_SITES, or when the tracer
+ * has no memory left, the untraced site of api is returned.  Through the
  * thread's memo of the sites it named last: a traced call's key is two
  * constants (its file's literal and its line), so the memo's slot is found
  * without hashing and checked with two compares, where the shared table

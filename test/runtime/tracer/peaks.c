@@ -47,10 +47,10 @@ int main(void)
     // CHECK-NEXT: b.c:1 PyObject_Malloc live=0/0 peak=0 allocs=1 frees=1 failed=0
     // CHECK-NEXT: b.c:2 PyObject_Realloc live=0/0 peak=0 allocs=1 frees=1 failed=0
 
-    // A site passing its lowered peak: its thread checked its share
-    // against the old one, and must check it again.
-    // (Read once the block is gone: a live figure above the peak is
-    // reported as the peak.)
+    // A site passing its lowered peak: the reset brings the thread's own
+    // high down with it, so that the new high is seen.  (Read once the
+    // block is gone: a live figure above the peak is reported as the
+    // peak.)
     a[3] = _PyMem_MallocTrace("a.c", 1, 100);
     _PyMem_FreeTrace("a.c", 2, a[3]);
     traced("grown");
