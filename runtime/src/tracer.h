@@ -81,9 +81,11 @@
 #define PMC_T_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define PMC_T_NOINLINE __attribute__((noinline))
 #define PMC_T_INLINE inline __attribute__((always_inline))
-/* initial-exec: one %fs-relative load, no __tls_get_addr call, in the
- * static library and in a shared library loaded at startup.  A host
- * library dlopen()ed late may need the default model instead. */
+/* initial-exec: one %fs-relative load, no __tls_get_addr call.  A
+ * library dlopen()ed late (the host library, with the first traced
+ * extension) takes such TLS from glibc's small static surplus, which is
+ * why the tracer keeps only a few words there (struct pmc_thread; the
+ * rest is in the thread's shard): test/host/static-tls.test. */
 #ifndef PMC_TLS
 #define PMC_TLS _Thread_local __attribute__((tls_model("initial-exec")))
 #endif
