@@ -75,11 +75,15 @@ static PMC_T_INLINE bool pmc_share_fits(int64_t share, bool is_alloc)
 }
 
 /* A share that grows notes its new high; peaks are made of those
- * (stats.c, "Peaks"). */
+ * (stats.c, "Peaks").  Without a branch: whether an allocation sets a new
+ * high follows the program's live bytes up and down, and as a branch it
+ * was the tracer's most mispredicted one; the store goes to the line the
+ * share's bytes were just written to (docs/performance.md, "Branches the
+ * tracer mispredicts"). */
 static PMC_T_INLINE void pmc_share_note(struct pmc_share *s, int64_t bytes)
 {
-    if (bytes > PMC_LOAD(s->high))
-        PMC_STORE(s->high, bytes);
+    int64_t high = PMC_LOAD(s->high);
+    PMC_STORE(s->high, bytes > high ? bytes : high);
 }
 
 /* The owner's shares are updated with plain loads and stores.  is_alloc
