@@ -312,10 +312,14 @@ PMC_T_HIDDEN void pmc_hooks_allocators_changed(void);
 PMC_T_HIDDEN void pmc_hooks_reinstall(void);
 
 /* The host library's seam for CPython's "called without holding the GIL"
- * check: fn runs first in every MEM and OBJ hook call, with the call's api
- * and site (0 when untraced).  NULL (the default) checks nothing. */
-typedef void (*pmc_check_fn)(enum pmc_api api, uint32_t site);
-PMC_T_HIDDEN void pmc_hooks_set_check(pmc_check_fn fn);
+ * check, in two parts so that a call that passes costs one indirect call:
+ * held() runs first in every MEM and OBJ hook call (the host passes the
+ * interpreter's own PyGILState_Check); when it returns 0, missing() gets
+ * the call's api and site (0 when untraced).  A NULL held (the default)
+ * checks nothing. */
+typedef int (*pmc_held_fn)(void);
+typedef void (*pmc_missing_fn)(enum pmc_api api, uint32_t site);
+PMC_T_HIDDEN void pmc_hooks_set_check(pmc_held_fn held, pmc_missing_fn missing);
 
 /* The host library's seam for CPython's debug hooks, which abort on a
  * damaged block without naming a C location: fn runs in every free and

@@ -31,13 +31,15 @@
 
 struct pmc_layer pmc_layers[3];
 _Atomic(const PyMemAllocatorEx *) pmc_domain_top[3];
-_Atomic(pmc_check_fn) pmc_hook_check;
+_Atomic(pmc_held_fn) pmc_hook_held;
+_Atomic(pmc_missing_fn) pmc_hook_missing;
 _Atomic(pmc_block_check_fn) pmc_hook_block_check;
 
-void pmc_hooks_set_check(pmc_check_fn fn)
+void pmc_hooks_set_check(pmc_held_fn held, pmc_missing_fn missing)
 {
-    atomic_store_explicit(&pmc_hook_check, fn, memory_order_relaxed);
-    pmc_gate_set(PMC_GATE_CHECKED, fn != NULL);
+    atomic_store_explicit(&pmc_hook_missing, missing, memory_order_relaxed);
+    atomic_store_explicit(&pmc_hook_held, held, memory_order_release);
+    pmc_gate_set(PMC_GATE_CHECKED, held != NULL);
 }
 
 static bool hooks_on_top(const PyMemAllocatorEx *top, int domain)

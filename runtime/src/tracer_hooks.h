@@ -37,7 +37,8 @@ PMC_T_HIDDEN extern const PyMemAllocatorEx pmc_hooks[3];
 /* Each domain's installed allocator, where the flavour can see it (the
  * standalone library); NULL where it cannot (the host library). */
 PMC_T_HIDDEN extern _Atomic(const PyMemAllocatorEx *) pmc_domain_top[3];
-PMC_T_HIDDEN extern _Atomic(pmc_check_fn) pmc_hook_check;
+PMC_T_HIDDEN extern _Atomic(pmc_held_fn) pmc_hook_held;
+PMC_T_HIDDEN extern _Atomic(pmc_missing_fn) pmc_hook_missing;
 PMC_T_HIDDEN extern _Atomic(pmc_block_check_fn) pmc_hook_block_check;
 
 /* The seam behind pmc_domain_top: the flavour's installed allocator of a
@@ -45,13 +46,14 @@ PMC_T_HIDDEN extern _Atomic(pmc_block_check_fn) pmc_hook_block_check;
  * or NULL. */
 PMC_T_HIDDEN const PyMemAllocatorEx *pmc_seam_domain_top(int domain);
 
-/* The host's thread-state check, for MEM and OBJ calls (take_site). */
+/* The host's thread-state check, for MEM and OBJ calls (take_site).
+ * Acquire: missing is stored before held (pmc_hooks_set_check). */
 static PMC_T_INLINE void pmc_hook_check_call(enum pmc_family family, enum pmc_api api,
                                              uint32_t site)
 {
-    pmc_check_fn fn = atomic_load_explicit(&pmc_hook_check, memory_order_relaxed);
-    if (PMC_T_UNLIKELY(fn != NULL) && family != PMC_RAW)
-        fn(api, site);
+    pmc_held_fn held = atomic_load_explicit(&pmc_hook_held, memory_order_acquire);
+    if (PMC_T_UNLIKELY(held != NULL) && family != PMC_RAW && PMC_T_UNLIKELY(!held()))
+        atomic_load_explicit(&pmc_hook_missing, memory_order_relaxed)(api, site);
 }
 
 static PMC_T_INLINE void pmc_hook_check_block(const void *p, enum pmc_family family,

@@ -6,14 +6,17 @@
  * PyMem_Raw* may be called without one.  CPython's debug hooks check this
  * (PYTHONMALLOC=debug) and abort with "Python memory allocator called
  * without holding the GIL", naming no C location.  The tracer's MEM and OBJ
- * hooks run this check first (pmc_hooks_set_check), so a call the plugin
- * rewrote is reported with its file and line, any other call with its
- * function; then the call goes on to the allocator below, as CPython would
- * have it (under the debug hooks, that aborts with CPython's message after
- * ours), unless on_misuse=abort.  Each site is reported once, and every
- * call is counted as a misuse in the report.
+ * hooks run the same test first (pmc_hooks_set_check) and call this file
+ * when it fails, so a call the plugin rewrote is reported with its file
+ * and line, any other call with its function; then the call goes on to
+ * the allocator below, as CPython would have it (under the debug hooks,
+ * that aborts with CPython's message after ours), unless on_misuse=abort.
+ * Each site is reported once, and every call is counted as a misuse in
+ * the report.
  *
- * The test is PyGILState_Check(), the one CPython's debug hooks use.  It
+ * The test is PyGILState_Check(), the one CPython's debug hooks use,
+ * called by the hooks straight through a function pointer (a wrapper
+ * around it here was a quarter of the check's instructions).  It
  * answers "held" whenever it cannot tell: before the GILState API is
  * initialised, after it is finalised, and, for the rest of the process,
  * once a subinterpreter has been created (CPython turns the check off then,
@@ -37,7 +40,7 @@ static bool first_report(uint32_t site)
             bit) == 0;
 }
 
-static PMC_T_NOINLINE void no_thread_state(enum pmc_api api, uint32_t site)
+void pmc_host_no_thread_state(enum pmc_api api, uint32_t site)
 {
     pmc_stats_misuse();
     if (site == 0)
@@ -64,10 +67,4 @@ static PMC_T_NOINLINE void no_thread_state(enum pmc_api api, uint32_t site)
         fputs("pymemcheck: aborting on misuse (on_misuse=abort in PYMEMCHECK)\n", stderr);
         abort();
     }
-}
-
-void pmc_host_check_thread_state(enum pmc_api api, uint32_t site)
-{
-    if (PMC_T_UNLIKELY(!PyGILState_Check()))
-        no_thread_state(api, site);
 }

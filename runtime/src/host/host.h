@@ -9,11 +9,12 @@
 
 #include "tracer.h"
 
-/* gil_check.c: the check tracer_hooks.c runs first in every MEM and OBJ
- * hook call (pmc_hooks_set_check): a call made without an attached thread
- * state is reported with its call site, once per site, and counted as a
- * misuse; on_misuse=abort then aborts. */
-PMC_T_HIDDEN void pmc_host_check_thread_state(enum pmc_api api, uint32_t site);
+/* gil_check.c: what tracer_hooks.c calls when PyGILState_Check(), which
+ * it runs first in every MEM and OBJ hook call (pmc_hooks_set_check),
+ * says the thread state is not attached: the call is reported with its
+ * call site, once per site, and counted as a misuse; on_misuse=abort then
+ * aborts. */
+PMC_T_HIDDEN void pmc_host_no_thread_state(enum pmc_api api, uint32_t site);
 
 /* debug_hooks.c: find out whether CPython's debug hooks are below the
  * tracer's (just installed), and if so have every block the tracer hands

@@ -88,7 +88,7 @@ bool pmc_seam_may_start(void)
 
 void pmc_seam_tracing_changed(bool on)
 {
-    pmc_hooks_set_check(on ? pmc_host_check_thread_state : NULL);
+    pmc_hooks_set_check(on ? PyGILState_Check : NULL, pmc_host_no_thread_state);
     if (on)
         pmc_host_debug_hooks_probe();
     else
