@@ -33,7 +33,7 @@ const struct pmc_api_info pmc_apis[PMC_API_COUNT] = {
 
 static struct pmc_chunked records;
 static _Atomic uint32_t next_id = 1;
-static uint32_t unknown_ids[PMC_API_COUNT];
+uint32_t pmc_site_unknown_ids[PMC_API_COUNT];
 
 const struct pmc_site *pmc_site_get(uint32_t id)
 {
@@ -45,17 +45,12 @@ uint32_t pmc_site_end(void)
     return atomic_load_explicit(&next_id, memory_order_acquire);
 }
 
-uint32_t pmc_site_unknown(enum pmc_api api)
-{
-    return unknown_ids[api];
-}
-
 /* pmc_sites_init interns them first, so they are ids 1 to this one. */
 uint32_t pmc_site_unknown_last(void)
 {
     uint32_t last = 0;
     for (int api = 0; api < PMC_API_COUNT; api++)
-        last = unknown_ids[api] > last ? unknown_ids[api] : last;
+        last = pmc_site_unknown_ids[api] > last ? pmc_site_unknown_ids[api] : last;
     return last;
 }
 
@@ -364,7 +359,7 @@ static uint32_t intern(const char *file, int line, enum pmc_api api)
     uint32_t id = t ? fast_find(t, file, line, api) : 0;
     if (id == 0)
         id = intern_slow(file, line, api);
-    return id != 0 ? id : unknown_ids[api];
+    return id != 0 ? id : pmc_site_unknown_ids[api];
 }
 
 uint32_t pmc_site_remember(const char *file, int line, enum pmc_api api)
@@ -383,12 +378,12 @@ uint32_t pmc_site_remember(const char *file, int line, enum pmc_api api)
 int pmc_sites_init(void)
 {
     for (int api = 0; api < PMC_API_COUNT; api++) {
-        if (unknown_ids[api] != 0)
+        if (pmc_site_unknown_ids[api] != 0)
             continue;
         uint32_t id = intern_slow(NULL, 0, (enum pmc_api)api);
         if (id == 0)
             return -1;
-        unknown_ids[api] = id;
+        pmc_site_unknown_ids[api] = id;
     }
     return 0;
 }

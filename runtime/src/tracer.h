@@ -384,8 +384,14 @@ struct pmc_site {
     _Atomic uint8_t fault_rule; /* faults.c: 0 none, else the rule's index + 1 */
 };
 
-/* The untraced-code site of api (pre-interned at start: never fails). */
-PMC_T_HIDDEN uint32_t pmc_site_unknown(enum pmc_api api);
+/* The untraced-code site of each api, interned before tracing first
+ * starts and never changed after.  Inline: in the host library nearly
+ * every hook call is the interpreter's own, and needs one. */
+PMC_T_HIDDEN extern uint32_t pmc_site_unknown_ids[PMC_API_COUNT];
+static inline uint32_t pmc_site_unknown(enum pmc_api api)
+{
+    return pmc_site_unknown_ids[api];
+}
 /* The untraced-code sites are ids 1 to this one (interned first). */
 PMC_T_HIDDEN uint32_t pmc_site_unknown_last(void);
 PMC_T_HIDDEN const struct pmc_site *pmc_site_get(uint32_t id);
