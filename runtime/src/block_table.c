@@ -29,6 +29,11 @@
  *    separate, locked list (such blocks are few, and their memset dwarfs
  *    the lookup).
  *
+ *  - Blocks of a pool allocator whose geometry is known (pymalloc's) go
+ *    into a table per pool instead, indexed by the block's number, with no
+ *    hash and no probe ("Pool tables" below): 8 bytes per block the pool
+ *    holds.
+ *
  *  - A freed block's entry stays as a tombstone carrying the site that
  *    freed it, until its slot is needed: a second free of the same address
  *    finds it and is reported as a double free with both sites.  Tables
@@ -66,11 +71,6 @@ static inline uint32_t offset_of(uintptr_t a)
     return (uint32_t)(a & PMC_OFFSET_MASK);
 }
 
-static inline uint64_t with_state(uint64_t e, enum pmc_found state, uint64_t aux)
-{
-    return (e & ((1ull << PMC_AUX_SHIFT) - 1) & ~(3ull << PMC_STATE_SHIFT)) |
-           (uint64_t)state << PMC_STATE_SHIFT | aux << PMC_AUX_SHIFT;
-}
 
 /* ---- Big sizes: blocks whose size does not fit in 26 bits ---- */
 
@@ -154,6 +154,9 @@ static void decode_leaving(uintptr_t a, uint64_t e, struct pmc_block *out)
 struct mid {
     struct pmc_leaf leaves[1 << LEAF_BITS];
 };
+/* A leaf is a cache line, aligned as one (a mid is a mapping of its own,
+ * 256 KiB, past the blocks tracer_memory.c carves from its regions). */
+_Static_assert(sizeof(struct pmc_leaf) == 64, "a leaf is a cache line");
 
 struct span {
     _Atomic uint64_t key;       /* (address >> SPAN_SHIFT) + 1; 0: empty */
@@ -473,6 +476,151 @@ static bool make_room(struct pmc_leaf *l)
     return rebuild(l, room_shift(l)) || l->used + 2 <= cap;
 }
 
+/* ---- Pool tables ----
+ *
+ * pymalloc's blocks are most of what a Python program or a C extension
+ * allocates, and their addresses are arithmetic: a pool is 16 KiB
+ * aligned to its size, its blocks all of one size after a 48-byte header
+ * (block_table.h).  So a block's number in its pool is its offset divided
+ * by the block size, and its entry can be found without a hash or a probe:
+ * each of a leaf's four pools may have a table of its own, an entry per
+ * block, indexed by that number.  The entries are the same as the leaf
+ * table's, with the block's offset in them, so a pointer that is not a
+ * block's start is told apart; the pool table is the tracer's, found from
+ * the address like the rest of the side table, never a header in or beside
+ * the block.  Against the leaf's hashed table, an insert and a free skip
+ * the hash, the probe's loop and its mispredicted branches, and the
+ * rebuilds, and touch as many cache lines (the leaf's, which holds each
+ * pool table's size and count, and the entry's); an entry costs 8 bytes
+ * per block the pool can hold, live or not, where the hashed table costs
+ * 11 to 21 per live block.
+ *
+ * Only blocks known to be a pool's use them: the block's family has a
+ * domain whose allocator below the tracer is such a pool allocator
+ * (pmc_seam_pool_allocator: the standalone library's pymalloc; CPython's
+ * is not visible to the host library), the request was of 1 to 512
+ * bytes, and, before a table is made, the allocator's own address map
+ * says the block is in a pool (pmc_seam_pool_block: pymalloc falls back
+ * to the RAW domain when it cannot get an arena).  Once a pool has a table
+ * of the block's size, nothing else can be at that address while the
+ * pool lives, and its arena is only given back once its blocks are all
+ * freed: what the table then holds is tombstones, which a free that finds
+ * a live entry in the leaf's table passes over.
+ *
+ * A pool that empties can be carved again for another size.  Its table
+ * takes the new size at the first insert of it, growing if it must (it
+ * never shrinks); a table that still holds live entries then (frees the
+ * tracer did not see) moves them into the leaf's table first, so that
+ * nothing is lost.  Tables are kept while their leaf lives (until the
+ * tracer restarts), like the pools they mirror. */
+
+_Atomic uint32_t pmc_pooled_families;
+
+#define POOL_CLASS(n)                                                          \
+    {(uint32_t)(((1ull << 32) + 16 * (n) - 1) / (16 * (n))),                   \
+     (uint16_t)(((1u << PMC_POOL_BITS) - PMC_POOL_HEADER) / (16 * (n)))}
+#define POOL_CLASSES_8(n)                                                      \
+    POOL_CLASS(n), POOL_CLASS(n + 1), POOL_CLASS(n + 2), POOL_CLASS(n + 3),    \
+        POOL_CLASS(n + 4), POOL_CLASS(n + 5), POOL_CLASS(n + 6), POOL_CLASS(n + 7)
+const struct pmc_pool_class pmc_pool_classes[PMC_POOL_MAX_REQUEST / 16] = {
+    POOL_CLASSES_8(1), POOL_CLASSES_8(9), POOL_CLASSES_8(17), POOL_CLASSES_8(25),
+};
+#undef POOL_CLASSES_8
+#undef POOL_CLASS
+
+/* A table's memory: its capacity, then its entries. */
+static size_t pool_table_bytes(uint32_t capacity)
+{
+    return sizeof(uint64_t) * (1 + (size_t)capacity);
+}
+
+static void pool_table_free(uint64_t *entries)
+{
+    pmc_mem_free(entries - 1, pool_table_bytes(pmc_pool_capacity(entries)));
+}
+
+/* Move the live entries of pool q's table into the leaf's table.  False
+ * when it cannot get room there: the pool's table then keeps the rest. */
+static bool pool_evict(struct pmc_leaf *l, uint32_t q)
+{
+    uint64_t *entries = l->pool_entries[q];
+    uint32_t count = pmc_pool_classes[pmc_pool_units(l->pool_state[q]) - 1].count;
+    for (uint32_t i = 0; i < count && pmc_pool_live(l->pool_state[q]) != 0; i++) {
+        if (pmc_entry_state(entries[i]) != PMC_LIVE)
+            continue;
+        if (!make_room(l))
+            return false;
+        put(l->slots, l->shift, entries[i]);
+        l->used++;
+        l->live++;
+        entries[i] = 0;
+        l->pool_state[q] -= PMC_POOL_ONE_LIVE;
+    }
+    return true;
+}
+
+/* Pool q's table for blocks of units (16 bytes each): made, or set to
+ * the new size for a pool carved again (pmc_pool_put does that itself for
+ * an empty table big enough).  False without memory.
+ *
+ * A table is only made bigger, never smaller or anew: a thread that
+ * allocates one block at a time of many sizes (bench/trace_overhead.c's
+ * "pair" on a thread with nothing else live) has its pool carved again on
+ * every allocation, and remaking its table each time took 40 ns a pair
+ * more on one thread and nearly 500 on two (the tracer's memory lock, and
+ * the mappings given back). */
+static bool pool_table_for(struct pmc_leaf *l, uint32_t q, uint32_t units)
+{
+    uint64_t *entries = l->pool_entries[q];
+    if (entries != NULL && pmc_pool_units(l->pool_state[q]) == units)
+        return true;
+    if (entries != NULL && !pool_evict(l, q))
+        return false;
+    uint16_t count = pmc_pool_classes[units - 1].count;
+    if (entries == NULL || pmc_pool_capacity(entries) < count) {
+        uint64_t *made = pmc_mem_alloc(pool_table_bytes(count));
+        if (made == NULL)
+            return false;
+        made[0] = count;
+        if (entries != NULL)
+            pool_table_free(entries);
+        l->pool_entries[q] = made + 1;
+    }
+    l->pool_state[q] = (uint16_t)units;
+    return true;
+}
+
+/* The general case of a pooled insert (pmc_pool_put's): the pool has no
+ * table yet or one for another size, or the block's entry is live (its
+ * free was not seen).  False when the block must go into the leaf's own
+ * table instead: not in a pool after all, or no memory for the table. */
+static bool pool_insert(struct pmc_leaf *l, uintptr_t a, uint64_t e, size_t size,
+                        struct pmc_block *displaced, int *result)
+{
+    uint32_t offset = offset_of(a), q = offset >> PMC_POOL_BITS;
+    uint32_t units = pmc_pool_units_for(size);
+    if (l->pool_entries[q] == NULL || pmc_pool_units(l->pool_state[q]) != units) {
+        if (!pmc_seam_pool_block((const void *)a) || !pool_table_for(l, q, units))
+            return false;
+    }
+    uint64_t *slot = pmc_pool_index(l->pool_entries[q], units, offset);
+    if (slot == NULL)
+        return false;
+    if (pmc_entry_state(*slot) == PMC_LIVE) {
+        /* Another address's block there: p is not at a block's start in
+         * this pool (the address was the pool's once, and is the C
+         * library's now).  Its own: its free was not seen. */
+        if ((*slot & PMC_OFFSET_MASK) != offset)
+            return false;
+        decode_leaving(a, *slot, displaced);
+        *result = 1;
+    } else {
+        l->pool_state[q] += PMC_POOL_ONE_LIVE;
+    }
+    *slot = e;
+    return true;
+}
+
 /* ---- Operations: the general cases ---- */
 
 int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
@@ -485,6 +633,12 @@ int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
     int result = 0;
     uint64_t e;
     bool owned = pmc_leaf_enter(l);
+    if (pmc_pooled(b->family, b->size) &&
+        pool_insert(l, a, pmc_entry(offset_of(a), PMC_LIVE, b->family, b->site, b->size),
+                    b->size, displaced, &result)) {
+        pmc_leaf_leave(l, owned);
+        return result;
+    }
     uint64_t *slot = pmc_leaf_find(l, offset_of(a));
     if (slot != NULL && pmc_entry_state(*slot) == PMC_LIVE) {
         /* Freed by code the tracer does not see (a libc block freed by an
@@ -523,7 +677,7 @@ enum pmc_found pmc_table_free_slow(const void *p, uint32_t free_site, struct pmc
     if (was == PMC_LIVE || was == PMC_FREED)
         decode_leaving(a, *slot, out);
     if (was == PMC_LIVE) {
-        *slot = with_state(*slot, PMC_FREED, free_site);
+        *slot = pmc_entry_freed(*slot, free_site);
         l->live--;
         if (pmc_leaf_too_big(l))
             pmc_leaf_shrink(l);
@@ -553,10 +707,15 @@ enum pmc_found pmc_table_peek(const void *p, struct pmc_block *out)
         for (int i = 0; i < 1000 && atomic_load_explicit(&l->busy, memory_order_acquire); i++)
             continue;
     }
-    uint64_t *slot = pmc_leaf_find(l, offset_of(a));
-    enum pmc_found was = slot ? pmc_entry_state(*slot) : PMC_ABSENT;
+    /* As pmc_table_free_entry looks. */
+    uint32_t offset = offset_of(a);
+    uint64_t *in_pool = pmc_pool_slot(l, offset);
+    uint64_t pe = in_pool != NULL && (*in_pool & PMC_OFFSET_MASK) == offset ? *in_pool : 0;
+    uint64_t *slot = pmc_entry_state(pe) == PMC_LIVE ? in_pool : pmc_leaf_find(l, offset);
+    uint64_t e = slot ? *slot : pe;
+    enum pmc_found was = pmc_entry_state(e);
     if (was != PMC_ABSENT)
-        pmc_entry_decode(*slot, out);
+        pmc_entry_decode(e, out);
     if (locked)
         pmc_leaf_unlock(l);
     return was;
@@ -600,6 +759,12 @@ static void clear_leaf(struct pmc_leaf *l)
 {
     if (l->shift != 0)
         pmc_mem_free(l->slots, sizeof(uint64_t) << l->shift);
+    for (uint32_t q = 0; q < PMC_POOLS_PER_REGION; q++) {
+        if (l->pool_entries[q] != NULL)
+            pool_table_free(l->pool_entries[q]);
+        l->pool_entries[q] = NULL;
+        l->pool_state[q] = 0;
+    }
     l->slots = NULL;
     l->shift = 0;
     l->used = 0;

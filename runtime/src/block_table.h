@@ -25,6 +25,15 @@
 #define PMC_AUX_SHIFT 38
 #define PMC_AUX_MAX ((1ull << (64 - PMC_AUX_SHIFT)) - 1)
 
+/* The pool geometry pymalloc has on 64-bit platforms, CPython's (3.10
+ * and newer) and the standalone library's alike: 16 KiB pools aligned to
+ * their size, a 48-byte header, then blocks of one size class, 16 bytes
+ * apart, for requests of 1 to 512 bytes.  A region holds four pools. */
+#define PMC_POOL_BITS 14
+#define PMC_POOL_HEADER 48u
+#define PMC_POOL_MAX_REQUEST 512u
+#define PMC_POOLS_PER_REGION (1u << (PMC_REGION_BITS - PMC_POOL_BITS))
+
 /* A leaf is used either by its owner, without the lock, or by anyone
  * with the lock (block_table.c, "Owned leaves").  owner and busy are the
  * owner's handshake with a thread that takes the leaf over. */
@@ -35,8 +44,15 @@ struct pmc_leaf {
     uint8_t shift;              /* log2 of the slot count; 0: no slots yet */
     _Atomic uint32_t owner;     /* the owner's token; 0: none */
     uint32_t used;              /* non-empty slots, tombstones included */
-    uint32_t live;              /* live entries */
+    uint32_t live;              /* live entries of slots */
     uint64_t *slots;
+    /* The tables of the region's pools (block_table.c, "Pool tables"):
+     * their entries, NULL for none, and each one's state: its block size
+     * in 16-byte units (6 bits) and its live entries (10 bits: a pool
+     * holds at most 1021 blocks).  Here, so that a pooled insert or free
+     * reads this line and the entry's, as the hashed table's do. */
+    uint64_t *pool_entries[PMC_POOLS_PER_REGION];
+    uint16_t pool_state[PMC_POOLS_PER_REGION];
 };
 
 static inline uint64_t pmc_entry(uint32_t offset, enum pmc_found state,
@@ -55,6 +71,13 @@ static inline enum pmc_found pmc_entry_state(uint64_t e)
 static inline uint64_t pmc_entry_aux(uint64_t e)
 {
     return e >> PMC_AUX_SHIFT;
+}
+
+/* A live entry made a tombstone that names the site that freed it. */
+static inline uint64_t pmc_entry_freed(uint64_t e, uint32_t free_site)
+{
+    return (e & ((1ull << PMC_AUX_SHIFT) - 1) & ~(3ull << PMC_STATE_SHIFT)) |
+           (uint64_t)PMC_FREED << PMC_STATE_SHIFT | (uint64_t)free_site << PMC_AUX_SHIFT;
 }
 
 static inline void pmc_entry_decode(uint64_t e, struct pmc_block *out)
@@ -251,6 +274,130 @@ PMC_T_HIDDEN int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
 PMC_T_HIDDEN enum pmc_found pmc_table_free_slow(const void *p, uint32_t free_site,
                                                 struct pmc_block *out);
 
+/* The fast case of an insert into the leaf's own table: p's tombstone
+ * (the allocator handing out an address it took back, the usual case) or
+ * a spare slot, with room.  With the leaf entered. */
+static PMC_T_INLINE bool pmc_leaf_put(struct pmc_leaf *l, uint32_t offset, uint64_t e)
+{
+    uint64_t *spare = NULL;
+    uint64_t *slot = l->shift ? pmc_leaf_probe(l, offset, &spare) : NULL;
+    if (slot != NULL && pmc_entry_state(*slot) == PMC_FREED) {
+        *slot = e;
+        l->live++;
+        return true;
+    }
+    if (slot == NULL && spare != NULL &&
+        (*spare != 0 || (l->used + 1) * 4 <= (3u << l->shift))) {
+        l->used += *spare == 0;
+        *spare = e;
+        l->live++;
+        return true;
+    }
+    return false;
+}
+
+/* Families whose domain's allocator, below the tracer's hook, carves
+ * pools of the geometry above (a bit per family; pmc_hooks_allocators_changed
+ * keeps it). */
+PMC_T_HIDDEN extern _Atomic uint32_t pmc_pooled_families;
+
+/* Whether a block of this family and size comes from a pool of such an
+ * allocator, and so goes into its pool's table. */
+static PMC_T_INLINE bool pmc_pooled(enum pmc_family family, size_t size)
+{
+    return family != PMC_LIBC &&
+           (atomic_load_explicit(&pmc_pooled_families, memory_order_relaxed) >> family & 1) &&
+           size - 1 < PMC_POOL_MAX_REQUEST;
+}
+
+/* A pool's block size, in 16-byte units, for a request of size bytes. */
+static PMC_T_INLINE uint32_t pmc_pool_units_for(size_t size)
+{
+    return ((uint32_t)size + 15) >> 4;
+}
+
+#define PMC_POOL_UNIT_BITS 6
+#define PMC_POOL_ONE_LIVE (1u << PMC_POOL_UNIT_BITS)
+
+static PMC_T_INLINE uint32_t pmc_pool_units(uint16_t state)
+{
+    return state & (PMC_POOL_ONE_LIVE - 1);
+}
+
+static PMC_T_INLINE uint32_t pmc_pool_live(uint16_t state)
+{
+    return state >> PMC_POOL_UNIT_BITS;
+}
+
+/* Each block size's pool geometry, by units - 1. */
+struct pmc_pool_class {
+    uint32_t reciprocal;        /* ceil(2^32 / size): offset / size by a multiply */
+    uint16_t count;             /* blocks in a pool */
+};
+PMC_T_HIDDEN extern const struct pmc_pool_class pmc_pool_classes[PMC_POOL_MAX_REQUEST / 16];
+
+/* A table's entries are preceded by how many it has room for (a table
+ * is made bigger when its pool is carved for smaller blocks, never
+ * smaller: block_table.c). */
+static PMC_T_INLINE uint32_t pmc_pool_capacity(const uint64_t *entries)
+{
+    return (uint32_t)entries[-1];
+}
+
+/* The entry of the block at offset in a table for blocks of units, or
+ * NULL when offset is in the pool's header or its tail, past the last
+ * block.  A pointer inside a block gives that block's entry, whose offset
+ * then differs from the pointer's. */
+static PMC_T_INLINE uint64_t *pmc_pool_index(uint64_t *entries, uint32_t units,
+                                             uint32_t offset)
+{
+    uint32_t at = offset & ((1u << PMC_POOL_BITS) - 1);
+    if (at < PMC_POOL_HEADER)
+        return NULL;
+    const struct pmc_pool_class *c = &pmc_pool_classes[units - 1];
+    uint32_t i = (uint32_t)(((uint64_t)(at - PMC_POOL_HEADER) * c->reciprocal) >> 32);
+    return i < c->count ? &entries[i] : NULL;
+}
+
+/* The entry for offset in its pool's table, or NULL (no table). */
+static PMC_T_INLINE uint64_t *pmc_pool_slot(struct pmc_leaf *l, uint32_t offset)
+{
+    uint32_t q = offset >> PMC_POOL_BITS;
+    uint64_t *entries = l->pool_entries[q];
+    return entries ? pmc_pool_index(entries, pmc_pool_units(l->pool_state[q]), offset) : NULL;
+}
+
+/* The fast case of a pooled insert: the pool has a table, of this block
+ * size or, empty, big enough to take it (its entries of the old size, all
+ * tombstones, stay: each names its block's offset, so none is taken for a
+ * block of the new size but the first, at offset 48 in every size, which
+ * this insert overwrites), and the block's entry is not live.  pymalloc
+ * carves an emptied pool for whichever size asks next: a thread that
+ * allocates one block at a time of varied sizes has its pool carved again
+ * at every allocation.  With the leaf entered. */
+static PMC_T_INLINE bool pmc_pool_put(struct pmc_leaf *l, uint32_t offset, size_t size,
+                                      uint64_t e)
+{
+    uint32_t q = offset >> PMC_POOL_BITS;
+    uint64_t *entries = l->pool_entries[q];
+    if (PMC_T_UNLIKELY(entries == NULL))
+        return false;
+    uint32_t units = pmc_pool_units_for(size);
+    uint16_t state = l->pool_state[q];
+    if (PMC_T_UNLIKELY(pmc_pool_units(state) != units)) {
+        if (pmc_pool_live(state) != 0 ||
+            pmc_pool_capacity(entries) < pmc_pool_classes[units - 1].count)
+            return false;
+        state = (uint16_t)units;
+    }
+    uint64_t *slot = pmc_pool_index(entries, units, offset);
+    if (PMC_T_UNLIKELY(slot == NULL || pmc_entry_state(*slot) == PMC_LIVE))
+        return false;
+    *slot = e;
+    l->pool_state[q] = (uint16_t)(state + PMC_POOL_ONE_LIVE);
+    return true;
+}
+
 /* Record p when it is the fast case: a region that has a leaf with room,
  * and p's own tombstone (the allocator handing out an address it took
  * back, the usual case) or a spare slot.  False when nothing was done and
@@ -267,20 +414,8 @@ static PMC_T_INLINE bool pmc_table_insert_fast(const void *p, size_t size, uint3
     uint32_t offset = (uint32_t)(a & PMC_OFFSET_MASK);
     uint64_t e = pmc_entry(offset, PMC_LIVE, family, site, size);
     bool owned = pmc_leaf_enter(l);
-    uint64_t *spare = NULL;
-    uint64_t *slot = l->shift ? pmc_leaf_probe(l, offset, &spare) : NULL;
-    bool done = false;
-    if (slot != NULL && pmc_entry_state(*slot) == PMC_FREED) {
-        *slot = e;
-        l->live++;
-        done = true;
-    } else if (slot == NULL && spare != NULL &&
-               (*spare != 0 || (l->used + 1) * 4 <= (3u << l->shift))) {
-        l->used += *spare == 0;
-        *spare = e;
-        l->live++;
-        done = true;
-    }
+    bool done = pmc_pooled(family, size) ? pmc_pool_put(l, offset, size, e)
+                                         : pmc_leaf_put(l, offset, e);
     pmc_leaf_leave(l, owned);
     return done;
 }
@@ -311,15 +446,28 @@ static PMC_T_INLINE uint64_t pmc_table_free_entry(const void *p, uint32_t free_s
     if (PMC_T_UNLIKELY(l == NULL))
         return 0;
     bool owned = pmc_leaf_enter(l);
-    uint64_t *slot = pmc_leaf_find(l, (uint32_t)(a & PMC_OFFSET_MASK));
-    uint64_t e = slot ? *slot : 0;
+    uint32_t offset = (uint32_t)(a & PMC_OFFSET_MASK);
+    uint64_t *in_pool = pmc_pool_slot(l, offset);
+    uint64_t pe = in_pool != NULL && (*in_pool & PMC_OFFSET_MASK) == offset ? *in_pool : 0;
+    if (PMC_T_LIKELY(pmc_entry_state(pe) == PMC_LIVE)) {
+        *in_pool = pmc_entry_freed(pe, free_site);
+        l->pool_state[offset >> PMC_POOL_BITS] -= PMC_POOL_ONE_LIVE;
+        pmc_leaf_leave(l, owned);
+        return pe;
+    }
+    /* Not live in a pool table: the leaf's own table, whose live entry
+     * wins over a pool table's tombstone (the address was a pool's once,
+     * and is the C library's now), and so does its tombstone (of the two
+     * frees, either may be the later; only a double free's "already freed
+     * at" can tell them apart). */
+    uint64_t *slot = pmc_leaf_find(l, offset);
+    uint64_t e = slot ? *slot : pe;
     if (PMC_T_LIKELY(pmc_entry_state(e) == PMC_LIVE)) {
         if (PMC_T_UNLIKELY(pmc_entry_aux(e) == PMC_AUX_MAX)) {
             pmc_leaf_leave(l, owned);
             return PMC_ENTRY_SLOW;
         }
-        *slot = (e & ((1ull << PMC_AUX_SHIFT) - 1) & ~(3ull << PMC_STATE_SHIFT)) |
-                (uint64_t)PMC_FREED << PMC_STATE_SHIFT | (uint64_t)free_site << PMC_AUX_SHIFT;
+        *slot = pmc_entry_freed(e, free_site);
         l->live--;
         if (PMC_T_UNLIKELY(pmc_leaf_too_big(l)))
             pmc_leaf_shrink(l);

@@ -56,7 +56,8 @@
  * Seams for the host library (see each declaration):
  *  - pmc_seam_tracing_changed(), pmc_seam_may_start(),
  *    pmc_seam_hooks_missed(), pmc_seam_unseen_allocations(),
- *    pmc_seam_domain_top() (tracer_hooks.h)
+ *    pmc_seam_pool_block(), pmc_seam_domain_top() and
+ *    pmc_seam_pool_allocator() (tracer_hooks.h)
  *                                 provided by the flavour's seam file
  *  - pmc_hooks_set_check()        the GIL / thread-state check for MEM/OBJ
  *  - pmc_hooks_set_block_check()  a look at each block before it is freed
@@ -351,6 +352,10 @@ PMC_T_HIDDEN void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site);
  * the host, the RAW domain too (tracemalloc, and CPython at startup and
  * shutdown, call a raw allocator they saved before the tracer started). */
 PMC_T_HIDDEN bool pmc_seam_unseen_allocations(enum pmc_family family);
+/* Whether p lies in a pool of the allocator that pmc_seam_pool_allocator
+ * (tracer_hooks.h) names, by that allocator's own account (block_table.c,
+ * "Pool tables"); asked once per pool table made. */
+PMC_T_HIDDEN bool pmc_seam_pool_block(const void *p);
 
 /* ---- Sites (sites.c) ---- */
 

@@ -49,13 +49,22 @@ static bool hooks_on_top(const PyMemAllocatorEx *top, int domain)
            top->realloc == ours->realloc && top->free == ours->free;
 }
 
+/* A domain's family is the bit of the same number (RAW 1, MEM 2, OBJ 3
+ * against domains 0, 1, 2). */
+_Static_assert(PMC_RAW == PYMEM_DOMAIN_RAW + 1 && PMC_OBJ == PYMEM_DOMAIN_OBJ + 1,
+               "families follow the domains");
+
 void pmc_hooks_allocators_changed(void)
 {
+    uint32_t pooled = 0;
     for (int d = PYMEM_DOMAIN_RAW; d <= PYMEM_DOMAIN_OBJ; d++) {
         const PyMemAllocatorEx *top =
             atomic_load_explicit(&pmc_domain_top[d], memory_order_relaxed);
         pmc_gate_set(PMC_GATE_NOT_ON_TOP << d, !hooks_on_top(top, d));
+        if (pmc_layers[d].installed && pmc_seam_pool_allocator(&pmc_layers[d].inner))
+            pooled |= 1u << (d + 1);
     }
+    atomic_store_explicit(&pmc_pooled_families, pooled, memory_order_relaxed);
 }
 
 void pmc_hooks_set_block_check(pmc_block_check_fn fn)

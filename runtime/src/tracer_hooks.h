@@ -45,6 +45,10 @@ PMC_T_HIDDEN extern _Atomic(pmc_block_check_fn) pmc_hook_block_check;
  * domain (a pointer that stays valid and is read on every direct call),
  * or NULL. */
 PMC_T_HIDDEN const PyMemAllocatorEx *pmc_seam_domain_top(int domain);
+/* Whether allocator carves its blocks of 1 to 512 bytes from pools of the
+ * geometry in block_table.h, whose blocks then go into pool tables
+ * (block_table.c, "Pool tables"). */
+PMC_T_HIDDEN bool pmc_seam_pool_allocator(const PyMemAllocatorEx *allocator);
 
 /* The host's thread-state check, for MEM and OBJ calls (take_site).
  * Acquire: missing is stored before held (pmc_hooks_set_check). */

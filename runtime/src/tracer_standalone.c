@@ -42,6 +42,19 @@ const PyMemAllocatorEx *pmc_seam_domain_top(int domain)
     return pymemcheck_installed((PyMemAllocatorDomain)domain);
 }
 
+/* pymalloc.c has the geometry of block_table.h's pool tables. */
+bool pmc_seam_pool_allocator(const PyMemAllocatorEx *allocator)
+{
+    static const PyMemAllocatorEx pymalloc = PYMEMCHECK_PYMALLOC_ALLOCATOR;
+    return allocator->malloc == pymalloc.malloc && allocator->calloc == pymalloc.calloc &&
+           allocator->realloc == pymalloc.realloc && allocator->free == pymalloc.free;
+}
+
+bool pmc_seam_pool_block(const void *p)
+{
+    return pymemcheck_pymalloc_owns(p);
+}
+
 /* Every PEP 445 allocation goes through the domains' hooks here. */
 bool pmc_seam_unseen_allocations(enum pmc_family family)
 {

@@ -81,6 +81,21 @@ const PyMemAllocatorEx *pmc_seam_domain_top(int domain)
     return NULL;
 }
 
+/* CPython's pymalloc has the pools' geometry, but which allocator is
+ * below the tracer's hook cannot be told from outside the interpreter
+ * (its functions are not exported): no pool tables here. */
+bool pmc_seam_pool_allocator(const PyMemAllocatorEx *allocator)
+{
+    (void)allocator;
+    return false;
+}
+
+bool pmc_seam_pool_block(const void *p)
+{
+    (void)p;
+    return false;
+}
+
 bool pmc_seam_may_start(void)
 {
     return Py_IsInitialized() && PyGILState_Check();

@@ -1,5 +1,6 @@
 // When the tracer cannot get memory for its own tables (here: capped by
-// tracer_memory_limit), the program is not affected: every allocation
+// tracer_memory_limit at one 2 MiB region and the side table's first 256 KiB
+// node), the program is not affected: every allocation
 // still succeeds and every block is usable and freeable; the blocks the
 // tracer could not record are left untracked.  It says so once, the
 // report says how many blocks went untracked and that its figures are
@@ -8,13 +9,13 @@
 // memory at all leaves tracing off, with a message, and the program runs.
 //
 // RUN: %cc -I%S/Inputs %s -o %t %libpymemcheck
-// RUN: env PYMEMCHECK=start=load:tracer_memory_limit=2100k %t 2>&1 | FileCheck %s --match-full-lines
+// RUN: env PYMEMCHECK=start=load:tracer_memory_limit=2400k %t 2>&1 | FileCheck %s --match-full-lines
 // RUN: env PYMEMCHECK=tracer_memory_limit=1 %t 2>&1 | FileCheck %s --check-prefix=NOSTART --match-full-lines
 // RUN: env PYMEMCHECK=start=load:tracer_memory_limit=1 %t 2>&1 | FileCheck %s --check-prefix=NOLOAD --match-full-lines
 
 #include "tracer_test.h"
 
-enum { BLOCKS = 100000 };
+enum { BLOCKS = 400000 };
 
 static void *blocks[BLOCKS];
 
