@@ -495,17 +495,21 @@ static bool make_room(struct pmc_leaf *l)
  * per block the pool can hold, live or not, where the hashed table costs
  * 11 to 21 per live block.
  *
- * Only blocks known to be a pool's use them: the block's family has a
- * domain whose allocator below the tracer is such a pool allocator
- * (pmc_seam_pool_allocator: the standalone library's pymalloc; CPython's
- * is not visible to the host library), the request was of 1 to 512
- * bytes, and, before a table is made, the allocator's own address map
- * says the block is in a pool (pmc_seam_pool_block: pymalloc falls back
- * to the RAW domain when it cannot get an arena).  Once a pool has a table
- * of the block's size, nothing else can be at that address while the
- * pool lives, and its arena is only given back once its blocks are all
- * freed: what the table then holds is tombstones, which a free that finds
- * a live entry in the leaf's table passes over.
+ * Tables are made only for blocks known to be a pool's: the block's
+ * family has a domain whose allocator below the tracer is such a pool
+ * allocator (pmc_seam_pool_allocator: pymalloc, the standalone library's
+ * or CPython's), the request was of 1 to 512 bytes, and the allocator's
+ * own address map says the block is in a pool where it can tell
+ * (pmc_seam_pool_block: pymalloc falls back to the RAW domain when it
+ * cannot get an arena).  Once a pool has a table, nothing else can be at
+ * its addresses while it lives, so a block of 1 to 512 bytes there goes
+ * into the table without asking its family; and a pool's arena is only
+ * given back once its blocks are all freed, so what a table left behind
+ * holds is tombstones, which a free that finds a live entry in the leaf's
+ * table passes over.  Whatever lands in such a table later is still
+ * found where it was put (entries name their offsets; two blocks that
+ * would share an entry send the second to the leaf's table): a table is
+ * a container keyed by address, and only its memory is at stake.
  *
  * A pool that empties can be carved again for another size.  Its table
  * takes the new size at the first insert of it, growing if it must (it

@@ -367,21 +367,22 @@ static PMC_T_INLINE uint64_t *pmc_pool_slot(struct pmc_leaf *l, uint32_t offset)
     return entries ? pmc_pool_index(entries, pmc_pool_units(l->pool_state[q]), offset) : NULL;
 }
 
-/* The fast case of a pooled insert: the pool has a table, of this block
- * size or, empty, big enough to take it (its entries of the old size, all
- * tombstones, stay: each names its block's offset, so none is taken for a
- * block of the new size but the first, at offset 48 in every size, which
- * this insert overwrites), and the block's entry is not live.  pymalloc
- * carves an emptied pool for whichever size asks next: a thread that
- * allocates one block at a time of varied sizes has its pool carved again
- * at every allocation.  With the leaf entered. */
+/* The fast case of an insert at an address whose pool has a table
+ * (whatever the block's family: only a pool allocator's block can be
+ * there while the pool lives, and a table left from a pool given back
+ * stays consistent, block_table.c "Pool tables"): the table is of this
+ * block size or, empty, big enough to take it (its entries of the old
+ * size, all tombstones, stay: each names its block's offset, so none is
+ * taken for a block of the new size but the first, at offset 48 in every
+ * size, which this insert overwrites), and the block's entry is not live.
+ * pymalloc carves an emptied pool for whichever size asks next: a thread
+ * that allocates one block at a time of varied sizes has its pool carved
+ * again at every allocation.  With the leaf entered. */
 static PMC_T_INLINE bool pmc_pool_put(struct pmc_leaf *l, uint32_t offset, size_t size,
                                       uint64_t e)
 {
     uint32_t q = offset >> PMC_POOL_BITS;
     uint64_t *entries = l->pool_entries[q];
-    if (PMC_T_UNLIKELY(entries == NULL))
-        return false;
     uint32_t units = pmc_pool_units_for(size);
     uint16_t state = l->pool_state[q];
     if (PMC_T_UNLIKELY(pmc_pool_units(state) != units)) {
@@ -414,8 +415,11 @@ static PMC_T_INLINE bool pmc_table_insert_fast(const void *p, size_t size, uint3
     uint32_t offset = (uint32_t)(a & PMC_OFFSET_MASK);
     uint64_t e = pmc_entry(offset, PMC_LIVE, family, site, size);
     bool owned = pmc_leaf_enter(l);
-    bool done = pmc_pooled(family, size) ? pmc_pool_put(l, offset, size, e)
-                                         : pmc_leaf_put(l, offset, e);
+    bool done;
+    if (size - 1 < PMC_POOL_MAX_REQUEST && l->pool_entries[offset >> PMC_POOL_BITS] != NULL)
+        done = pmc_pool_put(l, offset, size, e);
+    else
+        done = !pmc_pooled(family, size) && pmc_leaf_put(l, offset, e);
     pmc_leaf_leave(l, owned);
     return done;
 }

@@ -32,7 +32,9 @@
 #include "host.h"
 #include "tracer_hooks.h"
 
+#include <dlfcn.h>
 #include <stdlib.h>
+#include <string.h>
 
 static atomic_bool hooks_missed;
 
@@ -47,9 +49,50 @@ static void note_missed_hooks(void)
               stderr);
 }
 
+/* CPython's pymalloc (3.10 and newer, 64-bit) has the pool tables'
+ * geometry (block_table.h), but its functions are not exported: the
+ * library learns them at load, before its hooks go in, from the OBJ
+ * domain's allocator, when the interpreter names its allocators
+ * "pymalloc" (the default: no PYTHONMALLOC, no debug hooks, no
+ * tracemalloc yet).  _PyMem_GetCurrentAllocatorName is private, looked up
+ * at run time: an interpreter without it gets no pool tables, and every
+ * block goes into the hashed ones, as before. */
+static PyMemAllocatorEx pymalloc;
+static bool pymalloc_known;
+
+static void learn_pymalloc(void)
+{
+    const char *(*name)(void) =
+        (const char *(*)(void))dlsym(RTLD_DEFAULT, "_PyMem_GetCurrentAllocatorName");
+    const char *current = name != NULL ? name() : NULL;
+    if (current == NULL || strcmp(current, "pymalloc") != 0)
+        return;
+    PyMem_GetAllocator(PYMEM_DOMAIN_OBJ, &pymalloc);
+    pymalloc_known = true;
+}
+
+bool pmc_seam_pool_allocator(const PyMemAllocatorEx *allocator)
+{
+    return pymalloc_known && allocator->malloc == pymalloc.malloc &&
+           allocator->calloc == pymalloc.calloc && allocator->realloc == pymalloc.realloc &&
+           allocator->free == pymalloc.free;
+}
+
+/* pymalloc's own map of its arenas is not exported either.  A request of
+ * 1 to 512 bytes gets a pool's block unless pymalloc cannot get an arena
+ * and falls back to the C library; such a block is recorded in a pool
+ * table of its own making, which stays correct (entries name their
+ * offsets, block_table.c) and only costs that table's memory. */
+bool pmc_seam_pool_block(const void *p)
+{
+    (void)p;
+    return true;
+}
+
 __attribute__((constructor)) static void host_loaded(void)
 {
     pmc_at_load();
+    learn_pymalloc();
     /* Untraced code in the host is the interpreter itself: its blocks live
      * at exit are not the extension's leaks.  untraced=report lists them. */
     pmc_config.report_unknown = false;
@@ -79,21 +122,6 @@ const PyMemAllocatorEx *pmc_seam_domain_top(int domain)
 {
     (void)domain;
     return NULL;
-}
-
-/* CPython's pymalloc has the pools' geometry, but which allocator is
- * below the tracer's hook cannot be told from outside the interpreter
- * (its functions are not exported): no pool tables here. */
-bool pmc_seam_pool_allocator(const PyMemAllocatorEx *allocator)
-{
-    (void)allocator;
-    return false;
-}
-
-bool pmc_seam_pool_block(const void *p)
-{
-    (void)p;
-    return false;
 }
 
 bool pmc_seam_may_start(void)
