@@ -71,7 +71,6 @@ static inline uint32_t offset_of(uintptr_t a)
     return (uint32_t)(a & PMC_OFFSET_MASK);
 }
 
-
 /* ---- Big sizes: blocks whose size does not fit in 26 bits ---- */
 
 struct big {
@@ -563,9 +562,10 @@ static bool pool_evict(struct pmc_leaf *l, uint32_t q)
     return true;
 }
 
-/* Pool q's table for blocks of units (16 bytes each): made, or set to
- * the new size for a pool carved again (pmc_pool_put does that itself for
- * an empty table big enough).  False without memory.
+/* Give pool q, which has no table or one for another size, a table for
+ * blocks of units (16 bytes each): made, or set to the new size for a
+ * pool carved again (pmc_pool_put does that itself for an empty table big
+ * enough).  False without memory.
  *
  * A table is only made bigger, never smaller or anew: a thread that
  * allocates one block at a time of many sizes (bench/trace_overhead.c's
@@ -576,8 +576,6 @@ static bool pool_evict(struct pmc_leaf *l, uint32_t q)
 static bool pool_table_for(struct pmc_leaf *l, uint32_t q, uint32_t units)
 {
     uint64_t *entries = l->pool_entries[q];
-    if (entries != NULL && pmc_pool_units(l->pool_state[q]) == units)
-        return true;
     if (entries != NULL && !pool_evict(l, q))
         return false;
     uint16_t count = pmc_pool_classes[units - 1].count;
@@ -713,8 +711,8 @@ enum pmc_found pmc_table_peek(const void *p, struct pmc_block *out)
     }
     /* As pmc_table_free_entry looks. */
     uint32_t offset = offset_of(a);
-    uint64_t *in_pool = pmc_pool_slot(l, offset);
-    uint64_t pe = in_pool != NULL && (*in_pool & PMC_OFFSET_MASK) == offset ? *in_pool : 0;
+    uint64_t *in_pool;
+    uint64_t pe = pmc_pool_entry(l, offset, &in_pool);
     uint64_t *slot = pmc_entry_state(pe) == PMC_LIVE ? in_pool : pmc_leaf_find(l, offset);
     uint64_t e = slot ? *slot : pe;
     enum pmc_found was = pmc_entry_state(e);

@@ -367,6 +367,16 @@ static PMC_T_INLINE uint64_t *pmc_pool_slot(struct pmc_leaf *l, uint32_t offset)
     return entries ? pmc_pool_index(entries, pmc_pool_units(l->pool_state[q]), offset) : NULL;
 }
 
+/* What the pool table has for the block at offset: its entry, or 0 when
+ * the pool has no table or the entry there names another offset; *slot
+ * gets where it is (or NULL). */
+static PMC_T_INLINE uint64_t pmc_pool_entry(struct pmc_leaf *l, uint32_t offset,
+                                            uint64_t **slot)
+{
+    *slot = pmc_pool_slot(l, offset);
+    return *slot != NULL && (**slot & PMC_OFFSET_MASK) == offset ? **slot : 0;
+}
+
 /* The fast case of an insert at an address whose pool has a table
  * (whatever the block's family: only a pool allocator's block can be
  * there while the pool lives, and a table left from a pool given back
@@ -451,8 +461,8 @@ static PMC_T_INLINE uint64_t pmc_table_free_entry(const void *p, uint32_t free_s
         return 0;
     bool owned = pmc_leaf_enter(l);
     uint32_t offset = (uint32_t)(a & PMC_OFFSET_MASK);
-    uint64_t *in_pool = pmc_pool_slot(l, offset);
-    uint64_t pe = in_pool != NULL && (*in_pool & PMC_OFFSET_MASK) == offset ? *in_pool : 0;
+    uint64_t *in_pool;
+    uint64_t pe = pmc_pool_entry(l, offset, &in_pool);
     if (PMC_T_LIKELY(pmc_entry_state(pe) == PMC_LIVE)) {
         *in_pool = pmc_entry_freed(pe, free_site);
         l->pool_state[offset >> PMC_POOL_BITS] -= PMC_POOL_ONE_LIVE;

@@ -44,13 +44,11 @@ void pmc_hooks_set_check(pmc_held_fn held, pmc_missing_fn missing)
 
 static bool hooks_on_top(const PyMemAllocatorEx *top, int domain)
 {
-    const PyMemAllocatorEx *ours = &pmc_hooks[domain];
-    return top != NULL && top->malloc == ours->malloc && top->calloc == ours->calloc &&
-           top->realloc == ours->realloc && top->free == ours->free;
+    return top != NULL && pmc_same_functions(top, &pmc_hooks[domain]);
 }
 
-/* A domain's family is the bit of the same number (RAW 1, MEM 2, OBJ 3
- * against domains 0, 1, 2). */
+/* A domain's family is its number plus one (domains RAW 0, MEM 1, OBJ 2;
+ * families RAW 1, MEM 2, OBJ 3): the bit pmc_pooled tests. */
 _Static_assert(PMC_RAW == PYMEM_DOMAIN_RAW + 1 && PMC_OBJ == PYMEM_DOMAIN_OBJ + 1,
                "families follow the domains");
 

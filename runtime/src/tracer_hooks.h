@@ -50,6 +50,14 @@ PMC_T_HIDDEN const PyMemAllocatorEx *pmc_seam_domain_top(int domain);
  * (block_table.c, "Pool tables"). */
 PMC_T_HIDDEN bool pmc_seam_pool_allocator(const PyMemAllocatorEx *allocator);
 
+/* Whether two allocators have the same four functions (their ctx aside):
+ * the same allocator, or the tracer's own hooks. */
+static inline bool pmc_same_functions(const PyMemAllocatorEx *a, const PyMemAllocatorEx *b)
+{
+    return a->malloc == b->malloc && a->calloc == b->calloc && a->realloc == b->realloc &&
+           a->free == b->free;
+}
+
 /* The host's thread-state check, for MEM and OBJ calls (take_site).
  * Acquire: missing is stored before held (pmc_hooks_set_check). */
 static PMC_T_INLINE void pmc_hook_check_call(enum pmc_family family, enum pmc_api api,

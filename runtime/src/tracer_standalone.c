@@ -46,8 +46,7 @@ const PyMemAllocatorEx *pmc_seam_domain_top(int domain)
 bool pmc_seam_pool_allocator(const PyMemAllocatorEx *allocator)
 {
     static const PyMemAllocatorEx pymalloc = PYMEMCHECK_PYMALLOC_ALLOCATOR;
-    return allocator->malloc == pymalloc.malloc && allocator->calloc == pymalloc.calloc &&
-           allocator->realloc == pymalloc.realloc && allocator->free == pymalloc.free;
+    return pmc_same_functions(allocator, &pymalloc);
 }
 
 bool pmc_seam_pool_block(const void *p)

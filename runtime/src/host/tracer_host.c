@@ -73,9 +73,7 @@ static void learn_pymalloc(void)
 
 bool pmc_seam_pool_allocator(const PyMemAllocatorEx *allocator)
 {
-    return pymalloc_known && allocator->malloc == pymalloc.malloc &&
-           allocator->calloc == pymalloc.calloc && allocator->realloc == pymalloc.realloc &&
-           allocator->free == pymalloc.free;
+    return pymalloc_known && pmc_same_functions(allocator, &pymalloc);
 }
 
 /* pymalloc's own map of its arenas is not exported either.  A request of

@@ -47,6 +47,18 @@ static size_t in_noted_pools(size_t n, size_t noted)
     return hits;
 }
 
+/* Allocate BLOCKS blocks of size at pool.c:alloc_line and free them at
+ * pool.c:free_line; whether some of them came from the noted pools. */
+static const char *carve_again(int alloc_line, int free_line, size_t size, size_t noted)
+{
+    for (int i = 0; i < BLOCKS; i++)
+        blocks[i] = _PyObject_MallocTrace("pool.c", alloc_line, size);
+    size_t reused = in_noted_pools(BLOCKS, noted);
+    for (int i = 0; i < BLOCKS; i++)
+        _PyObject_FreeTrace("pool.c", free_line, blocks[i]);
+    return reused > 0 ? "some" : "none";
+}
+
 int main(void)
 {
     PyMemAllocatorEx saved;
@@ -63,26 +75,18 @@ int main(void)
     for (int i = 0; i < BLOCKS; i++)
         _PyObject_FreeTrace("pool.c", 2, blocks[i]);
 
-    for (int i = 0; i < BLOCKS; i++)
-        blocks[i] = _PyObject_MallocTrace("pool.c", 3, 48);
     printf("48-byte blocks in pools that held 16-byte ones: %s\n",
-           in_noted_pools(BLOCKS, noted) > 0 ? "some" : "none");
+           carve_again(3, 4, 48, noted));
     // CHECK-NEXT: 48-byte blocks in pools that held 16-byte ones: some
-    for (int i = 0; i < BLOCKS; i++)
-        _PyObject_FreeTrace("pool.c", 4, blocks[i]);
 
     for (int i = 0; i < MISSED; i++)
         blocks[i] = _PyObject_MallocTrace("pool.c", 5, 16);
     noted = note_pools(MISSED);
     for (int i = 0; i < MISSED; i++)
         saved.free(saved.ctx, blocks[i]);       /* the tracer's hook is not called */
-    for (int i = 0; i < BLOCKS; i++)
-        blocks[i] = _PyObject_MallocTrace("pool.c", 6, 32);
     printf("32-byte blocks in pools of the unseen frees: %s\n",
-           in_noted_pools(BLOCKS, noted) > 0 ? "some" : "none");
+           carve_again(6, 7, 32, noted));
     // CHECK-NEXT: 32-byte blocks in pools of the unseen frees: some
-    for (int i = 0; i < BLOCKS; i++)
-        _PyObject_FreeTrace("pool.c", 7, blocks[i]);
 
     void *grown = _PyObject_MallocTrace("pool.c", 8, 20);
     void *same = _PyObject_ReallocTrace("pool.c", 9, grown, 30);
