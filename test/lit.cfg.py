@@ -71,6 +71,12 @@ if py_include and os.path.exists(os.path.join(py_include, "Python.h")):
     config.available_features.add("cpython-headers")
     config.substitutions.append(("%py_include", py_include))
 config.substitutions.append(("%cpython", shlex.quote(config.pmc_python)))
+# CPython 3.12 and newer keep pymalloc's state per interpreter, found
+# through the thread state: a PyMem_* or PyObject_* call without one
+# crashes there, and the host library aborts instead of going on
+# (test/host/gil-3.12.test).
+if tuple(int(n) for n in config.pmc_python_version.split(".")[:2]) >= (3, 12):
+    config.available_features.add("cpython-3.12-or-newer")
 # Host mode: the host library is built wherever CPython's headers are and
 # the tree is not sanitized; the wordcount example where the plugin is too.
 if config.pmc_host_lib:

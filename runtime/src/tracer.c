@@ -101,6 +101,7 @@ static int start(bool at_load)
     pmc_stats_set_uncounted(pmc_config.report_unknown ? 0 : pmc_site_unknown_last());
     atomic_store_explicit(&untracked, 0, memory_order_relaxed);
     atomic_store_explicit(&started_at_load, at_load, memory_order_relaxed);
+    pmc_seam_hooks_installing();
     pmc_hooks_install();
     atomic_store_explicit(&pmc_state, PMC_TRACING, memory_order_release);
     pmc_gate_set(PMC_GATE_NOT_TRACING, false);

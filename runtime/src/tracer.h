@@ -54,8 +54,8 @@
  *    (stats.c).
  *
  * Seams for the host library (see each declaration):
- *  - pmc_seam_tracing_changed(), pmc_seam_may_start(),
- *    pmc_seam_hooks_missed(), pmc_seam_unseen_allocations(),
+ *  - pmc_seam_tracing_changed(), pmc_seam_hooks_installing(),
+ *    pmc_seam_may_start(), pmc_seam_hooks_missed(), pmc_seam_unseen_allocations(),
  *    pmc_seam_pool_block(), pmc_seam_domain_top() and
  *    pmc_seam_pool_allocator() (tracer_hooks.h)
  *                                 provided by the flavour's seam file
@@ -336,6 +336,9 @@ PMC_T_HIDDEN void pmc_hooks_set_block_check(pmc_block_check_fn fn);
 /* Called by pmc_start (on = true) and pmc_stop (on = false), outside any
  * tracer lock. */
 PMC_T_HIDDEN void pmc_seam_tracing_changed(bool on);
+/* Called by pmc_start, under its lock, just before it installs the hooks:
+ * what the flavour must learn of the allocators it is about to wrap. */
+PMC_T_HIDDEN void pmc_seam_hooks_installing(void);
 /* Whether the lazy start (pmc_first_call) may install the hooks now, on
  * this thread: always in the standalone library; in the host, only with
  * the GIL held, as PyMem_SetAllocator needs in a running interpreter (the

@@ -35,6 +35,11 @@ void pmc_seam_tracing_changed(bool on)
     pymemcheck_debug_set_describe_block(on ? describe : NULL);
 }
 
+/* Nothing to learn: pymalloc's functions are ours (pmc_seam_pool_allocator). */
+void pmc_seam_hooks_installing(void)
+{
+}
+
 /* The domains' allocators are ours to read: the trace entry points record
  * directly when the tracer's hook is on top (tracer_hooks.h). */
 const PyMemAllocatorEx *pmc_seam_domain_top(int domain)

@@ -10,7 +10,10 @@
  * when it fails, so a call the plugin rewrote is reported with its file
  * and line, any other call with its function; then the call goes on to
  * the allocator below, as CPython would have it (under the debug hooks,
- * that aborts with CPython's message after ours), unless on_misuse=abort.
+ * that aborts with CPython's message after ours), unless on_misuse=abort,
+ * or unless that allocator would crash on it: CPython 3.12 and newer's
+ * pymalloc and mimalloc find their per-interpreter state through the
+ * thread state, which is NULL here, and the library aborts instead.
  * Each site is reported once, and every call is counted as a misuse in
  * the report.
  *
@@ -45,6 +48,9 @@ void pmc_host_no_thread_state(enum pmc_api api, uint32_t site)
     pmc_stats_misuse();
     if (site == 0)
         site = pmc_site_unknown(api);
+    const char *then = pmc_host_allocators_need_thread_state
+                           ? "the call cannot go on (next line)"
+                           : "the call goes on as written";
     if (first_report(site)) {
         const struct pmc_site *s = pmc_site_get(site);
         const char *name = pmc_apis[api].name;
@@ -53,18 +59,25 @@ void pmc_host_no_thread_state(enum pmc_api api, uint32_t site)
                     "pymemcheck: misuse: %s called without the GIL at %s:%d: PyMem_* "
                     "and PyObject_* need an attached thread state; hold the GIL for "
                     "this call (keep it out of Py_BEGIN_ALLOW_THREADS) or use "
-                    "PyMem_Raw*, which does not need it; the call goes on as written\n",
-                    name, s->file, s->line);
+                    "PyMem_Raw*, which does not need it; %s\n",
+                    name, s->file, s->line, then);
         else
             fprintf(stderr,
                     "pymemcheck: misuse: %s called without the GIL in untraced code: "
                     "PyMem_* and PyObject_* need an attached thread state; compile "
                     "the caller with -fplugin-arg-pymemcheck-trace to see its line; "
-                    "the call goes on as written\n",
-                    name);
+                    "%s\n",
+                    name, then);
     }
     if (pmc_config.abort_on_misuse) {
         fputs("pymemcheck: aborting on misuse (on_misuse=abort in PYMEMCHECK)\n", stderr);
+        abort();
+    }
+    if (pmc_host_allocators_need_thread_state) {
+        fputs("pymemcheck: aborting: CPython 3.12 and newer keep the allocator's state "
+              "per interpreter and find it through the thread state, so the call "
+              "would crash\n",
+              stderr);
         abort();
     }
 }

@@ -51,24 +51,44 @@ static void note_missed_hooks(void)
 
 /* CPython's pymalloc (3.10 and newer, 64-bit) has the pool tables'
  * geometry (block_table.h), but its functions are not exported: the
- * library learns them at load, before its hooks go in, from the OBJ
- * domain's allocator, when the interpreter names its allocators
+ * library learns them from the OBJ domain's allocator just before its
+ * hooks first go in, when the interpreter names its allocators
  * "pymalloc" (the default: no PYTHONMALLOC, no debug hooks, no
- * tracemalloc yet).  _PyMem_GetCurrentAllocatorName is private, looked up
- * at run time: an interpreter without it gets no pool tables, and every
- * block goes into the hashed ones, as before. */
+ * tracemalloc yet).  Not at load: the library may load before
+ * Py_Initialize (LD_PRELOAD, an embedding program linked to it), and
+ * CPython 3.12 and newer take a lock in _PyMem_GetCurrentAllocatorName
+ * that the runtime only creates as it initialises.  The function is
+ * private, looked up at run time: an interpreter without it gets no pool
+ * tables, and every block goes into the hashed ones. */
 static PyMemAllocatorEx pymalloc;
 static bool pymalloc_known;
+bool pmc_host_allocators_need_thread_state;
 
-static void learn_pymalloc(void)
+static void learn_allocators(void)
 {
     const char *(*name)(void) =
         (const char *(*)(void))dlsym(RTLD_DEFAULT, "_PyMem_GetCurrentAllocatorName");
     const char *current = name != NULL ? name() : NULL;
-    if (current == NULL || strcmp(current, "pymalloc") != 0)
+    if (current == NULL)
+        return;
+    pmc_host_allocators_need_thread_state =
+        Py_Version >= 0x030C0000 &&
+        (strcmp(current, "pymalloc") == 0 || strcmp(current, "mimalloc") == 0);
+    if (strcmp(current, "pymalloc") != 0)
         return;
     PyMem_GetAllocator(PYMEM_DOMAIN_OBJ, &pymalloc);
     pymalloc_known = true;
+}
+
+/* Once, at the first start with the interpreter running: the allocators
+ * below the hooks are CPython's own then, or someone else's for good. */
+void pmc_seam_hooks_installing(void)
+{
+    static bool asked;
+    if (asked || !Py_IsInitialized())
+        return;
+    asked = true;
+    learn_allocators();
 }
 
 bool pmc_seam_pool_allocator(const PyMemAllocatorEx *allocator)
@@ -90,7 +110,6 @@ bool pmc_seam_pool_block(const void *p)
 __attribute__((constructor)) static void host_loaded(void)
 {
     pmc_at_load();
-    learn_pymalloc();
     /* Untraced code in the host is the interpreter itself: its blocks live
      * at exit are not the extension's leaks.  untraced=report lists them. */
     pmc_config.report_unknown = false;
