@@ -690,10 +690,10 @@ enum pmc_found pmc_table_free_slow(const void *p, uint32_t free_site, struct pmc
 
 /* The dump runs on the way to abort(), maybe while another thread holds
  * this leaf's lock or is inside it as its owner (or this thread was
- * interrupted there): wait a little, then read without it.  Slots are never unmapped while a table is
- * in use (tracer_memory.c recycles them), so a racing read can be stale
- * but cannot fault.  The lookup avoids the thread's leaf cache, which a
- * signal handler must not write. */
+ * interrupted there): wait a little, then read without it.  Slots are
+ * never unmapped while a table is in use (tracer_memory.c recycles them),
+ * so a racing read can be stale but cannot fault.  The lookup avoids the
+ * thread's leaf cache, which a signal handler must not write. */
 enum pmc_found pmc_table_peek(const void *p, struct pmc_block *out)
 {
     uintptr_t a = (uintptr_t)p;

@@ -34,7 +34,8 @@
 
 enum {
     MIN_SHIFT = 6,              /* 64 bytes: a table leaf of 8 entries */
-    MAX_SMALL_SHIFT = 17,       /* 128 KiB (a mid node of the table, 256 KiB, is a mapping of its own) */
+    MAX_SMALL_SHIFT = 17,       /* 128 KiB (a mid node of the table, 256
+                                 * KiB, is a mapping of its own) */
     NCLASSES = MAX_SMALL_SHIFT - MIN_SHIFT + 1,
     REGION_SHIFT = 21,
     REGION_BYTES = 1 << REGION_SHIFT,   /* one transparent huge page */

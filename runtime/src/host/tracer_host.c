@@ -71,10 +71,10 @@ static void learn_allocators(void)
     const char *current = name != NULL ? name() : NULL;
     if (current == NULL)
         return;
+    bool is_pymalloc = strcmp(current, "pymalloc") == 0;
     pmc_host_allocators_need_thread_state =
-        Py_Version >= 0x030C0000 &&
-        (strcmp(current, "pymalloc") == 0 || strcmp(current, "mimalloc") == 0);
-    if (strcmp(current, "pymalloc") != 0)
+        Py_Version >= 0x030C0000 && (is_pymalloc || strcmp(current, "mimalloc") == 0);
+    if (!is_pymalloc)
         return;
     PyMem_GetAllocator(PYMEM_DOMAIN_OBJ, &pymalloc);
     pymalloc_known = true;
