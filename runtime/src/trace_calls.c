@@ -113,12 +113,47 @@ static inline bool injected(uint32_t site)
 
 /* ---- PEP 445 rows: name the site, let the hook record ---- */
 
-#define PEP445_CALL(site, call)                                                \
+/* The long way: call the domain's function with the site waiting for the
+ * tracer's hook.  A call that reached the allocator (a free always does,
+ * CPython forwards it unchecked; an allocation did when it returned a
+ * block) and left the site waiting did not pass the hook: the hooks are
+ * out of the domain's chain.  Where the flavour can put them back now
+ * (pmc_hooks_out), the call is recorded as the hook would have
+ * recorded it, then they go back; the record comes first, so that no
+ * other thread can be handed a freed address and record it before. */
+#define PEP445_CALL(site, call, reached, record)                               \
     do {                                                                       \
         pmc_self.site = (site);                                                \
         call;                                                                  \
-        pmc_self.site = 0;                                                     \
+        if (PMC_T_UNLIKELY(pmc_self.site != 0)) {                              \
+            pmc_self.site = 0;                                                 \
+            if ((reached) && pmc_hooks_out(api, site)) {                       \
+                record;                                                        \
+                pmc_hooks_restore(api, site);                                  \
+            }                                                                  \
+        }                                                                      \
     } while (0)
+
+/* The records of calls that missed the hook.  A realloc is counted as the
+ * hook counts it: a free of the old block, if any, and an allocation. */
+static PMC_T_NOINLINE void missed_alloc(enum pmc_api api, uint32_t site, void *p,
+                                        size_t size)
+{
+    pmc_record_alloc(p, size, site, pmc_api_family(api));
+}
+
+static PMC_T_NOINLINE void missed_free(enum pmc_api api, uint32_t site, void *p)
+{
+    pmc_record_free(p, api, site);
+}
+
+static PMC_T_NOINLINE void missed_realloc(enum pmc_api api, uint32_t site, void *old,
+                                          void *p, size_t size)
+{
+    if (old != NULL)
+        missed_free(api, site, old);
+    missed_alloc(api, site, p, size);
+}
 
 /* The checks the standalone PyMem_Malloc, PyMem_Calloc and PyMem_Realloc
  * make before any allocator sees the call (domains.c, as CPython's). */
@@ -155,8 +190,10 @@ static inline bool calloc_overflows(size_t nelem, size_t elsize)
             return pmc_hook_alloc_at(in, FAMILY_OF(Name), PMC_API_##Name,      \
                                      site, size, 1, false);                    \
         }                                                                      \
+        enum pmc_api api = PMC_API_##Name;                                     \
         void *p;                                                               \
-        PEP445_CALL(site, p = Name(size));                                     \
+        PEP445_CALL(site, p = Name(size), p != NULL,                           \
+                    missed_alloc(api, site, p, size));                         \
         return p;                                                              \
     }
 #define DEFINE_PEP445_CALLOC(Name, Domain, Trace)                              \
@@ -182,8 +219,10 @@ static inline bool calloc_overflows(size_t nelem, size_t elsize)
             return pmc_hook_alloc_at(in, FAMILY_OF(Name), PMC_API_##Name,      \
                                      site, nelem, elsize, true);               \
         }                                                                      \
+        enum pmc_api api = PMC_API_##Name;                                     \
         void *p;                                                               \
-        PEP445_CALL(site, p = Name(nelem, elsize));                            \
+        PEP445_CALL(site, p = Name(nelem, elsize), p != NULL,                  \
+                    missed_alloc(api, site, p, nelem * elsize));               \
         return p;                                                              \
     }
 #define DEFINE_PEP445_REALLOC(Name, Domain, Trace)                             \
@@ -210,24 +249,12 @@ static inline bool calloc_overflows(size_t nelem, size_t elsize)
             return pmc_hook_realloc_at(in, FAMILY_OF(Name), PMC_API_##Name,    \
                                        site, ptr, size);                       \
         }                                                                      \
+        enum pmc_api api = PMC_API_##Name;                                     \
         void *p;                                                               \
-        PEP445_CALL(site, p = Name(ptr, size));                                \
+        PEP445_CALL(site, p = Name(ptr, size), p != NULL,                      \
+                    missed_realloc(api, site, ptr, p, size));                  \
         return p;                                                              \
     }
-/* A free always reaches the domain's installed free (CPython forwards it
- * unchecked), so when the site is still waiting after the call, the
- * tracer's hook was not on the way (pmc_seam_hooks_missed). */
-#define PEP445_CALL_CHECKED(Name, site, call)                                  \
-    do {                                                                       \
-        pmc_self.site = (site);                                                \
-        call;                                                                  \
-        if (PMC_T_UNLIKELY(pmc_self.site != 0)) {                              \
-            pmc_self.site = 0;                                                 \
-            if (pmc_is_tracing())                                              \
-                pmc_seam_hooks_missed(PMC_API_##Name, site);                   \
-        }                                                                      \
-    } while (0)
-
 #define DEFINE_PEP445_FREE(Name, Domain, Trace)                                \
     PYMEMCHECK_TRACE_SIGNATURE_FREE(Trace)                                     \
     {                                                                          \
@@ -248,7 +275,8 @@ static inline bool calloc_overflows(size_t nelem, size_t elsize)
             pmc_hook_free_at(in, FAMILY_OF(Name), PMC_API_##Name, site, ptr);  \
             return;                                                            \
         }                                                                      \
-        PEP445_CALL_CHECKED(Name, site, Name(ptr));                            \
+        enum pmc_api api = PMC_API_##Name;                                     \
+        PEP445_CALL(site, Name(ptr), true, missed_free(api, site, ptr));       \
     }
 
 /* ---- libc rows: record the block here ---- */

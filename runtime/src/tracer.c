@@ -80,6 +80,12 @@ void pmc_at_load(void)
     pthread_once(&fork_handlers_once, register_fork_handlers);
 }
 
+/* Set when a traced call finds the hooks out of a domain's chain (until
+ * the next start clears the table): addresses may have been freed and
+ * handed out again since, unseen, so the table's tombstones no longer
+ * prove a double free, nor is a missing address a misuse. */
+static atomic_bool hooks_were_out;
+
 static int start(bool at_load)
 {
     pthread_mutex_lock(&state_lock);
@@ -100,9 +106,10 @@ static int start(bool at_load)
      * code is the interpreter), not those of untraced code. */
     pmc_stats_set_uncounted(pmc_config.report_unknown ? 0 : pmc_site_unknown_last());
     atomic_store_explicit(&untracked, 0, memory_order_relaxed);
+    atomic_store_explicit(&hooks_were_out, false, memory_order_relaxed);
     atomic_store_explicit(&started_at_load, at_load, memory_order_relaxed);
     pmc_seam_hooks_installing();
-    pmc_hooks_install();
+    (void)pmc_hooks_install();
     atomic_store_explicit(&pmc_state, PMC_TRACING, memory_order_release);
     pmc_gate_set(PMC_GATE_NOT_TRACING, false);
     pthread_mutex_unlock(&state_lock);
@@ -134,19 +141,49 @@ void pmc_stop(void)
         pmc_seam_tracing_changed(false);
 }
 
+bool pmc_hooks_out(enum pmc_api api, uint32_t site)
+{
+    if (!pmc_is_tracing())
+        return false;
+    atomic_store_explicit(&hooks_were_out, true, memory_order_relaxed);
+    if (pmc_seam_may_start())
+        return true;
+    pmc_seam_hooks_missed(api, site, false);
+    return false;
+}
+
+void pmc_hooks_restore(enum pmc_api api, uint32_t site)
+{
+    pthread_mutex_lock(&state_lock);
+    int put_back = pmc_is_tracing() ? pmc_hooks_install() : 0;
+    pthread_mutex_unlock(&state_lock);
+    if (put_back > 0)
+        pmc_seam_hooks_missed(api, site, true);
+}
+
+/* Later calls then see "stopped" and do not try again. */
+static void stay_off(void)
+{
+    int expected = PMC_NEVER_STARTED;
+    atomic_compare_exchange_strong(&pmc_state, &expected, PMC_STOPPED);
+}
+
+void pmc_start_or_stay_off(void)
+{
+    if (pmc_start() == 0)
+        return;
+    fprintf(stderr, "pymemcheck: the tracer cannot get memory for its tables "
+                    "(%zu bytes mapped); tracing is off\n", pmc_mem_mapped());
+    stay_off();
+}
+
 void pmc_first_call(void)
 {
     pmc_config_from_environment();
-    if (pmc_config.start == PMC_START_FIRST_CALL) {
-        if (!pmc_seam_may_start() || pmc_start() == 0)
-            return;
-        fprintf(stderr, "pymemcheck: the tracer cannot get memory for its tables "
-                        "(%zu bytes mapped); tracing is off\n", pmc_mem_mapped());
-    }
-    /* start=manual, or a failed start: later calls then see "stopped" and
-     * skip this. */
-    int expected = PMC_NEVER_STARTED;
-    atomic_compare_exchange_strong(&pmc_state, &expected, PMC_STOPPED);
+    if (pmc_config.start != PMC_START_FIRST_CALL)
+        stay_off();
+    else if (pmc_seam_may_start())
+        pmc_start_or_stay_off();
 }
 
 bool pmc_ever_started(void)
@@ -180,7 +217,8 @@ size_t pmc_untracked_blocks(void)
 bool pmc_table_is_complete(void)
 {
     return atomic_load_explicit(&started_at_load, memory_order_relaxed) &&
-           pmc_untracked_blocks() == 0;
+           pmc_untracked_blocks() == 0 &&
+           !atomic_load_explicit(&hooks_were_out, memory_order_relaxed);
 }
 
 /* ---- Records ---- */
@@ -204,10 +242,11 @@ void pmc_record_alloc_slow(void *p, size_t size, uint32_t site, enum pmc_family 
  * since: the C library's own malloc (never traced unless rewritten) reuses
  * freed memory at once, so a tombstone of, or a call from, a family that
  * untraced code allocates from (pmc_seam_unseen_allocations) proves
- * nothing. */
+ * nothing; nor does any once the hooks were out (hooks_were_out). */
 static bool freed_twice(enum pmc_family family, const struct pmc_block *b)
 {
-    return !pmc_seam_unseen_allocations(family) && !pmc_seam_unseen_allocations(b->family);
+    return !pmc_seam_unseen_allocations(family) && !pmc_seam_unseen_allocations(b->family) &&
+           !atomic_load_explicit(&hooks_were_out, memory_order_relaxed);
 }
 
 static bool never_allocated(enum pmc_family family)

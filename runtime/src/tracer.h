@@ -221,6 +221,14 @@ PMC_T_HIDDEN int pmc_start(void);
  * nothing was allocated through the domains before, so a free of an
  * address the table never saw is a misuse, and is reported. */
 PMC_T_HIDDEN int pmc_start_at_load(void);
+/* A traced call at site reached the allocator without passing the hook
+ * (trace_calls.c): from now on the table may miss frees and allocations.
+ * Returns whether the hooks may go back in now (pmc_seam_may_start); if
+ * not, says so (pmc_seam_hooks_missed). */
+PMC_T_HIDDEN bool pmc_hooks_out(enum pmc_api api, uint32_t site);
+/* Then, once the call is recorded: put back whatever hooks are gone,
+ * while tracing, and say so (pmc_seam_hooks_missed). */
+PMC_T_HIDDEN void pmc_hooks_restore(enum pmc_api api, uint32_t site);
 /* Whether tracing ever started (the at-exit report is printed only then). */
 PMC_T_HIDDEN bool pmc_ever_started(void);
 /* Stop recording and take the hooks out where they are still on top (a
@@ -231,6 +239,10 @@ PMC_T_HIDDEN void pmc_stop(void);
 /* What the tracer must do before any thread can call it: register its
  * fork handlers.  Called by each flavour's load-time constructor. */
 PMC_T_HIDDEN void pmc_at_load(void);
+
+/* Start; when the tracer cannot get memory for its tables, say so once
+ * and stay off until pymemcheck_trace_start(). */
+PMC_T_HIDDEN void pmc_start_or_stay_off(void);
 
 /* The lazy start: called by a trace entry point that finds the tracer
  * never started; starts it unless the configuration says start=manual. */
@@ -299,9 +311,11 @@ PMC_T_HIDDEN bool pmc_table_is_complete(void);
 /* ---- Hooks (tracer_hooks.c) ---- */
 
 /* Install the hooks on the three domains through PyMem_GetAllocator and
- * PyMem_SetAllocator; a domain whose top allocator already is ours is left
- * alone.  Uninstall restores the saved allocator where ours is on top. */
-PMC_T_HIDDEN void pmc_hooks_install(void);
+ * PyMem_SetAllocator; a domain whose chain still holds ours is left alone.
+ * Returns how many domains had lost the hook they were given before (a
+ * call through each domain tells).  Uninstall restores the saved
+ * allocator where ours is on top. */
+PMC_T_HIDDEN int pmc_hooks_install(void);
 PMC_T_HIDDEN void pmc_hooks_uninstall(void);
 /* Whether the tracer's hooks are each domain's installed allocator, for
  * the gate (PMC_GATE_NOT_ON_TOP): called after the hooks are installed or
@@ -344,11 +358,13 @@ PMC_T_HIDDEN void pmc_seam_hooks_installing(void);
  * the GIL held, as PyMem_SetAllocator needs in a running interpreter (the
  * call is retried at the next traced call). */
 PMC_T_HIDDEN bool pmc_seam_may_start(void);
-/* A traced free (trace_calls.c) whose site the hook never took, while
- * tracing: the tracer's hook for api's domain is no longer in the
- * allocator chain (someone restored allocators saved before tracing
- * started).  Warns, once. */
-PMC_T_HIDDEN void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site);
+/* A traced call (trace_calls.c) reached the allocator, while tracing,
+ * without passing the tracer's hook: someone restored allocators saved
+ * before tracing started, and the hook is out of the domain's chain.
+ * restored: the hooks went back in at this call (pmc_hooks_restore);
+ * else they could not (pmc_seam_may_start) and will at a later call.
+ * Warns, once. */
+PMC_T_HIDDEN void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site, bool restored);
 /* Whether code may get blocks of this family without the tracer seeing
  * it, so that an address the table has as freed may be live again: the
  * C library's functions called without the rewrite, in both flavours; in

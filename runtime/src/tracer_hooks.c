@@ -80,9 +80,19 @@ static PMC_T_INLINE uint32_t take_site(enum pmc_family family, enum pmc_api api)
     return site;
 }
 
-static PMC_T_INLINE bool passes_through(void)
+/* pmc_self.depth while pmc_hooks_install probes a domain's chain. */
+#define PMC_DEPTH_PROBE 2u
+/* The domains whose hook a probe passed through (a bit per domain); only
+ * the probing thread writes it, under the state lock (tracer.c). */
+static _Atomic uint32_t probes_seen;
+
+static PMC_T_INLINE bool passes_through(int domain)
 {
-    return pmc_self.depth != 0 || !pmc_is_tracing();
+    if (PMC_T_LIKELY(pmc_self.depth == 0 && pmc_is_tracing()))
+        return false;
+    if (PMC_T_UNLIKELY(pmc_self.depth == PMC_DEPTH_PROBE))
+        atomic_fetch_or_explicit(&probes_seen, 1u << domain, memory_order_relaxed);
+    return true;
 }
 
 /* The bodies below are forced inline into each domain's hooks, whose
@@ -94,7 +104,7 @@ static PMC_T_INLINE void *hook_alloc(const PyMemAllocatorEx *in, enum pmc_family
                                      enum pmc_api api, size_t nelem, size_t elsize,
                                      bool zeroed)
 {
-    if (passes_through())
+    if (passes_through(family - 1))
         return zeroed ? in->calloc(in->ctx, nelem, elsize) : in->malloc(in->ctx, nelem);
     uint32_t site = take_site(family, api);
     return pmc_hook_alloc_at(in, family, api, site, nelem, elsize, zeroed);
@@ -103,7 +113,7 @@ static PMC_T_INLINE void *hook_alloc(const PyMemAllocatorEx *in, enum pmc_family
 static PMC_T_INLINE void *hook_realloc(const PyMemAllocatorEx *in, enum pmc_family family,
                                        enum pmc_api api, void *p, size_t size)
 {
-    if (passes_through())
+    if (passes_through(family - 1))
         return in->realloc(in->ctx, p, size);
     uint32_t site = take_site(family, api);
     return pmc_hook_realloc_at(in, family, api, site, p, size);
@@ -112,7 +122,7 @@ static PMC_T_INLINE void *hook_realloc(const PyMemAllocatorEx *in, enum pmc_fami
 static PMC_T_INLINE void hook_free(const PyMemAllocatorEx *in, enum pmc_family family,
                                    enum pmc_api api, void *p)
 {
-    if (p == NULL || passes_through()) {
+    if (p == NULL || passes_through(family - 1)) {
         in->free(in->ctx, p);
         return;
     }
@@ -161,14 +171,40 @@ const PyMemAllocatorEx pmc_hooks[3] = {
                           PyObject_free_hook},
 };
 
+/* Whether the tracer's layer on domain d is still in the domain's chain:
+ * an allocation through the domain's functions, which the layer notes as
+ * it passes it through.  Only the top of a chain is visible (CPython's
+ * PyMem_GetAllocator), and a layer below another hook may have been cut
+ * out of it since it went in: tracemalloc.stop() restores the allocators
+ * it saved before the tracer started, and CPython 3.12's Py_Initialize
+ * resets them all. */
+static bool layer_in_chain(int d)
+{
+    static void *(*const domain_malloc[3])(size_t) = {PyMem_RawMalloc, PyMem_Malloc,
+                                                      PyObject_Malloc};
+    static void (*const domain_free[3])(void *) = {PyMem_RawFree, PyMem_Free,
+                                                   PyObject_Free};
+    atomic_store_explicit(&probes_seen, 0, memory_order_relaxed);
+    uint32_t depth = pmc_self.depth;
+    pmc_self.depth = PMC_DEPTH_PROBE;
+    domain_free[d](domain_malloc[d](1));
+    pmc_self.depth = depth;
+    return atomic_load_explicit(&probes_seen, memory_order_relaxed) >> d & 1;
+}
+
 /* A domain whose chain still holds our layer (someone installed a hook
  * above it, so stop could not take it out) keeps it: installing a second
- * layer would make the first one's saved allocator lead back into us. */
-void pmc_hooks_install(void)
+ * layer would make the first one's saved allocator lead back into us.
+ * One that lost it gets a new one.  With the state lock held. */
+int pmc_hooks_install(void)
 {
+    int put_back = 0;
     for (int d = PYMEM_DOMAIN_RAW; d <= PYMEM_DOMAIN_OBJ; d++) {
-        if (pmc_layers[d].installed)
-            continue;
+        if (pmc_layers[d].installed) {
+            if (layer_in_chain(d))
+                continue;
+            put_back++;
+        }
         PyMem_GetAllocator((PyMemAllocatorDomain)d, &pmc_layers[d].inner);
         PyMemAllocatorEx ours = pmc_hooks[d];
         PyMem_SetAllocator((PyMemAllocatorDomain)d, &ours);
@@ -177,13 +213,14 @@ void pmc_hooks_install(void)
                               memory_order_relaxed);
     }
     pmc_hooks_allocators_changed();
+    return put_back;
 }
 
 void pmc_hooks_reinstall(void)
 {
     for (int d = PYMEM_DOMAIN_RAW; d <= PYMEM_DOMAIN_OBJ; d++)
         pmc_layers[d].installed = false;
-    pmc_hooks_install();
+    (void)pmc_hooks_install();
 }
 
 /* Only where ours is on top: removing a layer from under someone else's

@@ -71,16 +71,20 @@ bool pmc_seam_may_start(void)
     return true;
 }
 
-void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site)
+/* Here any thread may put the hooks back (pmc_seam_may_start): restored
+ * is always true. */
+void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site, bool restored)
 {
     static atomic_bool warned;
-    if (atomic_exchange(&warned, true))
+    if (!restored || atomic_exchange(&warned, true))
         return;
     const struct pmc_site *s = pmc_site_get(site);
     fprintf(stderr, "pymemcheck: warning: %s at %s:%d did not reach the tracer's hook: "
                     "an allocator saved before tracing started was installed again, "
-                    "so nothing more is recorded for that domain; install hooks that "
-                    "wrap the current allocator instead\n",
+                    "cutting the hook out of the domain's chain. The hook is back on "
+                    "top from this call on; blocks allocated or freed while it was out "
+                    "were not seen. Install hooks that wrap the current allocator "
+                    "instead\n",
             pmc_apis[api].name, s->file, s->line);
 }
 

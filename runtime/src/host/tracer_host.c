@@ -42,10 +42,10 @@ static atomic_bool hooks_missed;
 static void note_missed_hooks(void)
 {
     if (atomic_load(&hooks_missed) && pmc_config.report != PMC_REPORT_NONE)
-        fputs("pymemcheck: note: the tracer's hooks were taken out of CPython's "
-              "allocator chain during the run (see the warning above): the leak "
-              "report misses what happened after that, and counts the blocks freed "
-              "since as leaks\n",
+        fputs("pymemcheck: note: the tracer's hooks were out of CPython's allocator "
+              "chain for part of the run (see the warning above): the leak report "
+              "misses the blocks allocated while they were out, and may list blocks "
+              "freed then as leaks\n",
               stderr);
 }
 
@@ -119,9 +119,8 @@ __attribute__((constructor)) static void host_loaded(void)
      * run) and after the atexit handlers of anything loaded later. */
     atexit(pmc_report_at_exit);
     atexit(note_missed_hooks);
-    if (pmc_config.start != PMC_START_MANUAL && pmc_seam_may_start() && pmc_start() < 0)
-        fputs("pymemcheck: the tracer cannot get memory for its tables; tracing is "
-              "off\n", stderr);
+    if (pmc_config.start != PMC_START_MANUAL && pmc_seam_may_start())
+        pmc_start_or_stay_off();
 }
 
 /* tracemalloc takes some of its own buffers from the raw allocator it saved
@@ -155,23 +154,32 @@ void pmc_seam_tracing_changed(bool on)
         pmc_hooks_set_block_check(NULL);
 }
 
-/* A traced free whose site the hook never took: the free went to an
- * allocator chain without the tracer's hook in it.  tracemalloc.stop() is
- * what does that in practice: it restores the allocators it saved when it
- * started, and if that was before the tracer started, ours were not among
- * them. */
-void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site)
+/* A traced call that reached the allocator without passing the hook: the
+ * hooks were taken out of the interpreter's allocator chain.  Two things
+ * do that in practice.  tracemalloc.stop() restores the allocators it
+ * saved when it started, and if that was before the tracer started, ours
+ * were not among them.  Py_Initialize() after Py_FinalizeEx() resets the
+ * allocators on CPython 3.12 and newer (and on older ones when
+ * PYTHONMALLOC is set).  Where this thread holds the GIL the hooks went
+ * back in at once (restored); else they do at the next traced call that
+ * holds it. */
+void pmc_seam_hooks_missed(enum pmc_api api, uint32_t site, bool restored)
 {
     if (atomic_exchange(&hooks_missed, true))
         return;
     const struct pmc_site *s = pmc_site_get(site);
     fprintf(stderr,
             "pymemcheck: warning: %s at %s:%d did not reach the tracer's hook: the "
-            "hooks are no longer in CPython's allocator chain, so nothing more is "
-            "recorded. tracemalloc.stop() does this when tracemalloc was started "
-            "before pymemcheck (python -X tracemalloc, or tracemalloc.start() before "
-            "the first traced extension was imported): it restores the allocators "
-            "it saved, without pymemcheck's. Start tracemalloc after importing the "
-            "traced extension, or do not stop it\n",
-            pmc_apis[api].name, s->file, s->line);
+            "hooks had been taken out of CPython's allocator chain. %s "
+            "tracemalloc.stop() takes them out when tracemalloc was started before "
+            "pymemcheck (python -X tracemalloc, or tracemalloc.start() before the "
+            "first traced extension was imported): it restores the allocators it "
+            "saved, without pymemcheck's. Py_Initialize() after Py_FinalizeEx() does "
+            "too on CPython 3.12 and newer, or with PYTHONMALLOC set. Start "
+            "tracemalloc after importing the traced extension, or do not stop it\n",
+            pmc_apis[api].name, s->file, s->line,
+            restored ? "They are back from this call on; blocks allocated or freed "
+                       "while they were out were not seen."
+                     : "They go back at the next traced call made with the GIL held; "
+                       "until then nothing is recorded.");
 }
