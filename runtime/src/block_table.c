@@ -625,22 +625,13 @@ static bool pool_insert(struct pmc_leaf *l, uintptr_t a, uint64_t e, size_t size
 
 /* ---- Operations: the general cases ---- */
 
-int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
-                          struct pmc_block *displaced)
+/* An insert into the leaf's own table (with the leaf entered); returns as
+ * pmc_table_insert. */
+static int leaf_insert(struct pmc_leaf *l, uintptr_t a, const struct pmc_block *b,
+                       struct pmc_block *displaced)
 {
-    uintptr_t a = (uintptr_t)p;
-    struct pmc_leaf *l = pmc_leaf_lookup(a, true);
-    if (l == NULL)
-        return -1;
     int result = 0;
     uint64_t e;
-    bool owned = pmc_leaf_enter(l);
-    if (pmc_pooled(b->family, b->size) &&
-        pool_insert(l, a, pmc_entry(offset_of(a), PMC_LIVE, b->family, b->site, b->size),
-                    b->size, displaced, &result)) {
-        pmc_leaf_leave(l, owned);
-        return result;
-    }
     uint64_t *slot = pmc_leaf_find(l, offset_of(a));
     if (slot != NULL && pmc_entry_state(*slot) == PMC_LIVE) {
         /* Freed by code the tracer does not see (a libc block freed by an
@@ -663,8 +654,53 @@ int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
             big_take(a);
         result = -1;
     }
+    return result;
+}
+
+int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
+                          struct pmc_block *displaced)
+{
+    uintptr_t a = (uintptr_t)p;
+    struct pmc_leaf *l = pmc_leaf_lookup(a, true);
+    if (l == NULL)
+        return -1;
+    int result = 0;
+    bool owned = pmc_leaf_enter(l);
+    if (!pmc_pooled(b->family, b->size) ||
+        !pool_insert(l, a, pmc_entry(offset_of(a), PMC_LIVE, b->family, b->site, b->size),
+                     b->size, displaced, &result))
+        result = leaf_insert(l, a, b, displaced);
     pmc_leaf_leave(l, owned);
     return result;
+}
+
+/* A pool's block size is learnt from the requests it serves, and a table
+ * takes a new one when a request of another size comes to a pool with no
+ * live block: the pool was emptied and carved again.  A realloc that keeps
+ * its block breaks that rule.  pymalloc keeps a block that shrinks by less
+ * than a quarter, or grows within its size class: 90 bytes (a 96-byte
+ * block) reallocated to 77 (an 80-byte request) stays where it is, and
+ * the realloc has recorded the block freed just before, so that the pool
+ * may look empty.  Taken for a pool carved again, the table was made one
+ * for 80-byte blocks, its live entries moved out, and later records found
+ * at the wrong entries: a correct program got false double frees, and
+ * frees held back.  So such a block goes into the leaf's own table, and
+ * the pool's table keeps its size. */
+int pmc_table_insert_kept(const void *p, const struct pmc_block *b,
+                          struct pmc_block *displaced)
+{
+    uintptr_t a = (uintptr_t)p;
+    struct pmc_leaf *l = pmc_leaf_lookup(a, true);
+    if (l == NULL)
+        return -1;
+    bool owned = pmc_leaf_enter(l);
+    uint32_t q = offset_of(a) >> PMC_POOL_BITS;
+    bool other_size = l->pool_entries[q] != NULL &&
+                      (b->size - 1 >= PMC_POOL_MAX_REQUEST ||
+                       pmc_pool_units(l->pool_state[q]) != pmc_pool_units_for(b->size));
+    int result = other_size ? leaf_insert(l, a, b, displaced) : 0;
+    pmc_leaf_leave(l, owned);
+    return other_size ? result : pmc_table_insert(p, b, displaced);
 }
 
 enum pmc_found pmc_table_free_slow(const void *p, uint32_t free_site, struct pmc_block *out)

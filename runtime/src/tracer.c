@@ -306,7 +306,8 @@ bool pmc_realloc_begin_rare(struct pmc_move *m)
 }
 
 /* The cases pmc_realloc_end leaves here: the old block was not live in
- * the table, or the realloc failed (the old block is live again). */
+ * the table, the realloc failed (the old block is live again), or it kept
+ * the block in place (pmc_table_insert_kept for both). */
 void pmc_realloc_end_rare(struct pmc_move *m, void *result, size_t size)
 {
     enum pmc_family family = pmc_apis[m->api].family;
@@ -318,14 +319,22 @@ void pmc_realloc_end_rare(struct pmc_move *m, void *result, size_t size)
             pmc_record_alloc(result, size, site, family);
         return;
     }
+    struct pmc_block ignored;
     if (result == NULL) {
-        struct pmc_block ignored;
-        if (pmc_table_insert(m->old, &m->block, &ignored) < 0)
+        if (pmc_table_insert_kept(m->old, &m->block, &ignored) < 0)
             untrack();
         return;
     }
     pmc_stats_free(m->block.site, m->block.size);
-    pmc_record_alloc(result, size, site, family);
+    if (result != m->old) {
+        pmc_record_alloc(result, size, site, family);
+        return;
+    }
+    struct pmc_block kept = {.size = size, .site = site, .family = family};
+    if (pmc_table_insert_kept(result, &kept, &ignored) < 0)
+        untrack();
+    else
+        pmc_stats_alloc(site, size);
 }
 
 void pmc_realloc_freed(struct pmc_move *m)

@@ -473,6 +473,11 @@ PMC_T_HIDDEN void pmc_stats_unlock(void);
 
 /* pmc_table_insert(p, b, displaced) and pmc_table_free(p, free_site, out),
  * the hot operations, are inline: block_table.h, included at the end. */
+/* pmc_table_insert for a block that a realloc kept where it was (in
+ * place, or a failed realloc's): the size of its pool's blocks, if any,
+ * is not learnt from it. */
+PMC_T_HIDDEN int pmc_table_insert_kept(const void *p, const struct pmc_block *b,
+                                       struct pmc_block *displaced);
 /* For the fatal dump: what the table knows of p, without waiting for a
  * lock another thread may hold forever.  Never allocates. */
 PMC_T_HIDDEN enum pmc_found pmc_table_peek(const void *p, struct pmc_block *out);
@@ -658,7 +663,7 @@ static PMC_T_INLINE bool pmc_record_free(void *p, enum pmc_api api, uint32_t sit
 }
 
 /* The rest of pmc_realloc_begin and pmc_realloc_end: anything but a live
- * block of the family, a successful realloc and a known site. */
+ * block of the family, and a realloc that moved it. */
 PMC_T_HIDDEN bool pmc_realloc_begin_rare(struct pmc_move *m);
 PMC_T_HIDDEN void pmc_realloc_end_rare(struct pmc_move *m, void *result, size_t size);
 
@@ -680,7 +685,7 @@ static PMC_T_INLINE bool pmc_realloc_begin(struct pmc_move *m, void *p, enum pmc
  * allocation of the new one. */
 static PMC_T_INLINE void pmc_realloc_end(struct pmc_move *m, void *result, size_t size)
 {
-    if (PMC_T_LIKELY(m->found == PMC_LIVE && result != NULL)) {
+    if (PMC_T_LIKELY(m->found == PMC_LIVE && result != NULL && result != m->old)) {
         pmc_stats_free(m->block.site, m->block.size);
         pmc_record_alloc(result, size, m->site ? m->site : m->block.site,
                          pmc_api_family(m->api));
