@@ -4,16 +4,56 @@
  *
  * A draft allocator has no calloc, so installing one installs an adapter
  * whose calloc is the draft malloc followed by zeroing.  The adapter's ctx
- * is a per-domain record of the draft allocator, which is what lets a get
- * after a set hand back exactly what was set.
+ * is a record of the draft allocator, which is what lets a get after a set
+ * hand back exactly what was set.
+ *
+ * Each allocator set gets a record of its own, kept for the life of the
+ * process: a hook installed above an adapter saved the adapter, ctx and
+ * all, and calls through it for as long as it lives.  One record per
+ * domain, rewritten by the next set, sent such a hook's calls to the
+ * allocator set after it, which was often a hook over it: a call went
+ * round that loop for ever.  Records are shared by equal allocators, so
+ * that a program setting the same few over and over keeps a few.
  */
 #include "pymemcheck/pep445_draft.h"
 
 #include "internal.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
-static PyMemBlockAllocator draft_allocators[3];
+struct draft_record {
+    PyMemBlockAllocator allocator;
+    struct draft_record *next;
+};
+
+static pthread_mutex_t records_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct draft_record *records;
+
+static bool same_allocator(const PyMemBlockAllocator *a, const PyMemBlockAllocator *b)
+{
+    return a->ctx == b->ctx && a->malloc == b->malloc && a->realloc == b->realloc &&
+           a->free == b->free;
+}
+
+/* The record of allocator, made if there is none yet; NULL without
+ * memory.  From the C library: the domains' allocators are the ones
+ * being replaced. */
+static PyMemBlockAllocator *draft_record(const PyMemBlockAllocator *allocator)
+{
+    pthread_mutex_lock(&records_lock);
+    struct draft_record *r = records;
+    while (r != NULL && !same_allocator(&r->allocator, allocator))
+        r = r->next;
+    if (r == NULL && (r = malloc(sizeof *r)) != NULL) {
+        r->allocator = *allocator;
+        r->next = records;
+        records = r;
+    }
+    pthread_mutex_unlock(&records_lock);
+    return r != NULL ? &r->allocator : NULL;
+}
 
 static void *draft_malloc(void *ctx, size_t size)
 {
@@ -68,13 +108,17 @@ int PyMem_GetBlockAllocator(int domain, PyMemBlockAllocator *allocator)
     return 0;
 }
 
+/* -1 also when there is no memory for the record; the domain's allocator
+ * is then left as it was. */
 int PyMem_SetBlockAllocator(int domain, PyMemBlockAllocator *allocator)
 {
     if (!known_domain(domain))
         return -1;
-    draft_allocators[domain] = *allocator;
-    PyMemAllocatorEx adapter = {&draft_allocators[domain], draft_malloc,
-                                draft_calloc, draft_realloc, draft_free};
+    PyMemBlockAllocator *record = draft_record(allocator);
+    if (record == NULL)
+        return -1;
+    PyMemAllocatorEx adapter = {record, draft_malloc, draft_calloc, draft_realloc,
+                                draft_free};
     (PyMem_SetAllocator)((PyMemAllocatorDomain)domain, &adapter);
     return 0;
 }
