@@ -685,7 +685,8 @@ int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
  * for 80-byte blocks, its live entries moved out, and later records found
  * at the wrong entries: a correct program got false double frees, and
  * frees held back.  So such a block goes into the leaf's own table, and
- * the pool's table keeps its size. */
+ * the pool's table keeps its size; so does one whose pool has no table,
+ * which would be made for the request's size. */
 int pmc_table_insert_kept(const void *p, const struct pmc_block *b,
                           struct pmc_block *displaced)
 {
@@ -695,9 +696,8 @@ int pmc_table_insert_kept(const void *p, const struct pmc_block *b,
         return -1;
     bool owned = pmc_leaf_enter(l);
     uint32_t q = offset_of(a) >> PMC_POOL_BITS;
-    bool other_size = l->pool_entries[q] != NULL &&
-                      (b->size - 1 >= PMC_POOL_MAX_REQUEST ||
-                       pmc_pool_units(l->pool_state[q]) != pmc_pool_units_for(b->size));
+    bool other_size = l->pool_entries[q] == NULL || b->size - 1 >= PMC_POOL_MAX_REQUEST ||
+                      pmc_pool_units(l->pool_state[q]) != pmc_pool_units_for(b->size);
     int result = other_size ? leaf_insert(l, a, b, displaced) : 0;
     pmc_leaf_leave(l, owned);
     return other_size ? result : pmc_table_insert(p, b, displaced);

@@ -387,16 +387,17 @@ static PMC_T_INLINE uint64_t pmc_pool_entry(struct pmc_leaf *l, uint32_t offset,
  * size, which this insert overwrites), and the block's entry is not live.
  * pymalloc carves an emptied pool for whichever size asks next: a thread
  * that allocates one block at a time of varied sizes has its pool carved
- * again at every allocation.  With the leaf entered. */
+ * again at every allocation.  A block that a realloc kept (kept) never
+ * tells a new size (pmc_table_insert_kept).  With the leaf entered. */
 static PMC_T_INLINE bool pmc_pool_put(struct pmc_leaf *l, uint32_t offset, size_t size,
-                                      uint64_t e)
+                                      uint64_t e, bool kept)
 {
     uint32_t q = offset >> PMC_POOL_BITS;
     uint64_t *entries = l->pool_entries[q];
     uint32_t units = pmc_pool_units_for(size);
     uint16_t state = l->pool_state[q];
     if (PMC_T_UNLIKELY(pmc_pool_units(state) != units)) {
-        if (pmc_pool_live(state) != 0 ||
+        if (kept || pmc_pool_live(state) != 0 ||
             pmc_pool_capacity(entries) < pmc_pool_classes[units - 1].count)
             return false;
         state = (uint16_t)units;
@@ -414,9 +415,10 @@ static PMC_T_INLINE bool pmc_pool_put(struct pmc_leaf *l, uint32_t offset, size_
  * back, the usual case) or a spare slot.  False when nothing was done and
  * the general case must run.  The record's fields are passed one by one:
  * a struct whose address went to the general case would be built on the
- * stack before the fast case could tell it was not needed. */
+ * stack before the fast case could tell it was not needed.  kept: the
+ * block is one a realloc kept where it was (pmc_pool_put). */
 static PMC_T_INLINE bool pmc_table_insert_fast(const void *p, size_t size, uint32_t site,
-                                               enum pmc_family family)
+                                               enum pmc_family family, bool kept)
 {
     uintptr_t a = (uintptr_t)p;
     struct pmc_leaf *l = pmc_leaf_of(a, false);
@@ -427,7 +429,7 @@ static PMC_T_INLINE bool pmc_table_insert_fast(const void *p, size_t size, uint3
     bool owned = pmc_leaf_enter(l);
     bool done;
     if (size - 1 < PMC_POOL_MAX_REQUEST && l->pool_entries[offset >> PMC_POOL_BITS] != NULL)
-        done = pmc_pool_put(l, offset, size, e);
+        done = pmc_pool_put(l, offset, size, e, kept);
     else
         done = !pmc_pooled(family, size) && pmc_leaf_put(l, offset, e);
     pmc_leaf_leave(l, owned);
@@ -440,7 +442,7 @@ static PMC_T_INLINE bool pmc_table_insert_fast(const void *p, size_t size, uint3
 static PMC_T_INLINE int pmc_table_insert(const void *p, const struct pmc_block *b,
                                          struct pmc_block *displaced)
 {
-    if (pmc_table_insert_fast(p, b->size, b->site, b->family))
+    if (pmc_table_insert_fast(p, b->size, b->site, b->family, false))
         return 0;
     return pmc_table_insert_slow(p, b, displaced);
 }

@@ -223,11 +223,13 @@ bool pmc_table_is_complete(void)
 
 /* ---- Records ---- */
 
-void pmc_record_alloc_slow(void *p, size_t size, uint32_t site, enum pmc_family family)
+void pmc_record_alloc_slow(void *p, size_t size, uint32_t site, enum pmc_family family,
+                           bool kept)
 {
     struct pmc_block b = {.size = size, .site = site, .family = family};
     struct pmc_block displaced;
-    int r = pmc_table_insert_slow(p, &b, &displaced);
+    int r = kept ? pmc_table_insert_kept(p, &b, &displaced)
+                 : pmc_table_insert_slow(p, &b, &displaced);
     if (r < 0) {
         untrack();
         return;
@@ -306,8 +308,8 @@ bool pmc_realloc_begin_rare(struct pmc_move *m)
 }
 
 /* The cases pmc_realloc_end leaves here: the old block was not live in
- * the table, the realloc failed (the old block is live again), or it kept
- * the block in place (pmc_table_insert_kept for both). */
+ * the table, or the realloc failed (the old block is live again, kept
+ * where it was: pmc_table_insert_kept). */
 void pmc_realloc_end_rare(struct pmc_move *m, void *result, size_t size)
 {
     enum pmc_family family = pmc_apis[m->api].family;
@@ -319,22 +321,14 @@ void pmc_realloc_end_rare(struct pmc_move *m, void *result, size_t size)
             pmc_record_alloc(result, size, site, family);
         return;
     }
-    struct pmc_block ignored;
     if (result == NULL) {
+        struct pmc_block ignored;
         if (pmc_table_insert_kept(m->old, &m->block, &ignored) < 0)
             untrack();
         return;
     }
     pmc_stats_free(m->block.site, m->block.size);
-    if (result != m->old) {
-        pmc_record_alloc(result, size, site, family);
-        return;
-    }
-    struct pmc_block kept = {.size = size, .site = site, .family = family};
-    if (pmc_table_insert_kept(result, &kept, &ignored) < 0)
-        untrack();
-    else
-        pmc_stats_alloc(site, size);
+    pmc_record_block(result, size, site, family, result == m->old);
 }
 
 void pmc_realloc_freed(struct pmc_move *m)

@@ -635,21 +635,30 @@ static PMC_T_INLINE uint32_t pmc_site_of_call(const char *file, int line, enum p
  * dozen calls across files, and each call's prologue and epilogue cost as
  * much as the work (the hot path is measured in bench/trace_overhead.c). */
 
-/* pmc_record_alloc past the table's fast case. */
+/* pmc_record_alloc past the table's fast case; kept as in
+ * pmc_record_block. */
 PMC_T_HIDDEN void pmc_record_alloc_slow(void *p, size_t size, uint32_t site,
-                                        enum pmc_family family);
+                                        enum pmc_family family, bool kept);
 /* The rest of pmc_record_free: anything but a live block of the family;
  * e is what pmc_table_free_entry returned. */
 PMC_T_HIDDEN bool pmc_record_free_rare(void *p, enum pmc_api api, uint32_t site,
                                        uint64_t e);
 
-static PMC_T_INLINE void pmc_record_alloc(void *p, size_t size, uint32_t site,
-                                    enum pmc_family family)
+/* kept: the block is one that a realloc kept where it was, whose size
+ * says nothing of its pool's (pmc_table_insert_kept). */
+static PMC_T_INLINE void pmc_record_block(void *p, size_t size, uint32_t site,
+                                          enum pmc_family family, bool kept)
 {
-    if (PMC_T_LIKELY(pmc_table_insert_fast(p, size, site, family)))
+    if (PMC_T_LIKELY(pmc_table_insert_fast(p, size, site, family, kept)))
         pmc_stats_alloc(site, size);
     else
-        pmc_record_alloc_slow(p, size, site, family);
+        pmc_record_alloc_slow(p, size, site, family, kept);
+}
+
+static PMC_T_INLINE void pmc_record_alloc(void *p, size_t size, uint32_t site,
+                                          enum pmc_family family)
+{
+    pmc_record_block(p, size, site, family, false);
 }
 
 static PMC_T_INLINE bool pmc_record_free(void *p, enum pmc_api api, uint32_t site)
@@ -663,7 +672,7 @@ static PMC_T_INLINE bool pmc_record_free(void *p, enum pmc_api api, uint32_t sit
 }
 
 /* The rest of pmc_realloc_begin and pmc_realloc_end: anything but a live
- * block of the family, and a realloc that moved it. */
+ * block of the family and a successful realloc. */
 PMC_T_HIDDEN bool pmc_realloc_begin_rare(struct pmc_move *m);
 PMC_T_HIDDEN void pmc_realloc_end_rare(struct pmc_move *m, void *result, size_t size);
 
@@ -685,10 +694,10 @@ static PMC_T_INLINE bool pmc_realloc_begin(struct pmc_move *m, void *p, enum pmc
  * allocation of the new one. */
 static PMC_T_INLINE void pmc_realloc_end(struct pmc_move *m, void *result, size_t size)
 {
-    if (PMC_T_LIKELY(m->found == PMC_LIVE && result != NULL && result != m->old)) {
+    if (PMC_T_LIKELY(m->found == PMC_LIVE && result != NULL)) {
         pmc_stats_free(m->block.site, m->block.size);
-        pmc_record_alloc(result, size, m->site ? m->site : m->block.site,
-                         pmc_api_family(m->api));
+        pmc_record_block(result, size, m->site ? m->site : m->block.site,
+                         pmc_api_family(m->api), result == m->old);
         return;
     }
     pmc_realloc_end_rare(m, result, size);
