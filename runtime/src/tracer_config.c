@@ -83,6 +83,7 @@ static bool parse_size(const struct entry *e, size_t *out)
     char *end;
     errno = 0;
     unsigned long long n = strtoull(v, &end, 10);
+    bool digits = end != v;     /* "k" alone is no count: checked before the suffix */
     unsigned shift = 0;
     if (*end && strchr("kK", *end))
         shift = 10;
@@ -92,7 +93,7 @@ static bool parse_size(const struct entry *e, size_t *out)
         shift = 30;
     if (shift)
         end++;
-    if (end == v || *end || errno || *v == '-' || *v == '+' || n > (SIZE_MAX >> shift)) {
+    if (!digits || *end || errno || *v == '-' || *v == '+' || n > (SIZE_MAX >> shift)) {
         complain(e, "not a byte count", "a number of bytes, with an optional k, m or g");
         return false;
     }
