@@ -17,7 +17,6 @@
  */
 #include "tracer.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,25 +74,41 @@ static bool parse_choice(const struct entry *e, const struct choice *choices, in
     return false;
 }
 
+/* The decimal digits at the start of s: their number in *out and where
+ * they end in *end; false when there is no digit or the number is above
+ * max.  Digits only, no sign, no space (strtoull would take " -1" for
+ * ULLONG_MAX): the caller checks what follows. */
+static bool parse_digits(const char *s, unsigned long long max, const char **end,
+                         unsigned long long *out)
+{
+    unsigned long long n = 0;
+    const char *c = s;
+    for (; *c >= '0' && *c <= '9'; c++) {
+        unsigned digit = (unsigned)(*c - '0');
+        if (n > (max - digit) / 10)
+            return false;
+        n = n * 10 + digit;
+    }
+    *end = c;
+    *out = n;
+    return c != s;
+}
+
 /* A byte count: decimal digits, optionally followed by k, m or g (KiB,
  * MiB, GiB). */
 static bool parse_size(const struct entry *e, size_t *out)
 {
-    const char *v = e->value;
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    bool digits = end != v;     /* "k" alone is no count: checked before the suffix */
+    const char *end;
+    unsigned long long n;
+    bool ok = parse_digits(e->value, SIZE_MAX, &end, &n);
     unsigned shift = 0;
-    if (*end && strchr("kK", *end))
-        shift = 10;
-    else if (*end && strchr("mM", *end))
-        shift = 20;
-    else if (*end && strchr("gG", *end))
-        shift = 30;
-    if (shift)
-        end++;
-    if (!digits || *end || errno || *v == '-' || *v == '+' || n > (SIZE_MAX >> shift)) {
+    if (ok && *end) {
+        static const char suffixes[] = "kKmMgG";   /* shifts 10, 10, 20, 20, ... */
+        const char *suffix = strchr(suffixes, *end);
+        shift = suffix ? 10 * (1 + (unsigned)(suffix - suffixes) / 2) : 0;
+        ok = shift && end[1] == '\0' && n <= (SIZE_MAX >> shift);
+    }
+    if (!ok) {
         complain(e, "not a byte count", "a number of bytes, with an optional k, m or g");
         return false;
     }
@@ -183,9 +198,9 @@ static bool set_memory_limit(const struct entry *e)
 
 static bool set_leak_exitcode(const struct entry *e)
 {
-    char *end;
-    long code = strtol(e->value, &end, 10);
-    if (end == e->value || *end || code < 0 || code > 255) {
+    const char *end;
+    unsigned long long code;
+    if (!parse_digits(e->value, 255, &end, &code) || *end) {
         complain(e, "not an exit status", "0 to 255");
         return false;
     }

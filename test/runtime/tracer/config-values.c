@@ -8,6 +8,13 @@
 //
 // A byte count needs digits: a suffix alone is not one.
 // RUN: env PYMEMCHECK=min_bytes=1k:min_bytes=k:max_sites=m:tracer_memory_limit=g:min_bytes=G %t 2>&1 | FileCheck %s --check-prefix=SUFFIX --match-full-lines
+//
+// Only digits: strtoull's leading space and sign are not part of a count.
+// RUN: env 'PYMEMCHECK=min_bytes=1k:min_bytes= -1:min_bytes=+5:min_bytes=-0:tracer_memory_limit= 1:min_bytes=1 k:min_bytes=1kk:min_bytes=99999999999999999999:min_bytes=20000000000000000g' %t 2>&1 | FileCheck %s --check-prefix=SIGN --match-full-lines
+// RUN: env 'PYMEMCHECK=leak_exitcode= +7:leak_exitcode=-0:leak_exitcode=256:leak_exitcode=0x7' %t 2>&1 | FileCheck %s --check-prefix=EXIT --match-full-lines
+// RUN: env 'PYMEMCHECK=leak_exitcode=5:leak_exitcode= +7:report=none' %python %S/Inputs/exit_status.py 5 %t
+// RUN: env 'PYMEMCHECK=leak_exitcode=5:leak_exitcode=+7:report=none' %python %S/Inputs/exit_status.py 5 %t
+// RUN: env 'PYMEMCHECK=leak_exitcode=5:leak_exitcode=007:report=none' %python %S/Inputs/exit_status.py 7 %t
 
 #include "tracer_test.h"
 
@@ -26,3 +33,20 @@ int main(void)
 // SUFFIX-NEXT: pymemcheck: 100 more bytes in 1 block at 1 site not listed (min_bytes, max_sites or untraced)
 // SUFFIX-NEXT: pymemcheck: SUMMARY: 2000 bytes leaked in 1 block from 1 site; peak 2100 bytes
 // SUFFIX-NOT:  {{.}}
+
+// SIGN:      pymemcheck: PYMEMCHECK: min_bytes= -1: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, min_bytes keeps its value
+// SIGN-NEXT: pymemcheck: PYMEMCHECK: min_bytes=+5: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, min_bytes keeps its value
+// SIGN-NEXT: pymemcheck: PYMEMCHECK: min_bytes=-0: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, min_bytes keeps its value
+// SIGN-NEXT: pymemcheck: PYMEMCHECK: tracer_memory_limit= 1: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, tracer_memory_limit keeps its value
+// SIGN-NEXT: pymemcheck: PYMEMCHECK: min_bytes=1 k: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, min_bytes keeps its value
+// SIGN-NEXT: pymemcheck: PYMEMCHECK: min_bytes=1kk: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, min_bytes keeps its value
+// SIGN-NEXT: pymemcheck: PYMEMCHECK: min_bytes=99999999999999999999: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, min_bytes keeps its value
+// SIGN-NEXT: pymemcheck: PYMEMCHECK: min_bytes=20000000000000000g: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, min_bytes keeps its value
+// SIGN-NEXT: pymemcheck: 2000 bytes in 1 block allocated at ext.c:1 by PyMem_Malloc
+// SIGN-NEXT: pymemcheck: 100 more bytes in 1 block at 1 site not listed (min_bytes, max_sites or untraced)
+
+// EXIT:      pymemcheck: PYMEMCHECK: leak_exitcode= +7: not an exit status (accepted: 0 to 255); ignored, leak_exitcode keeps its value
+// EXIT-NEXT: pymemcheck: PYMEMCHECK: leak_exitcode=-0: not an exit status (accepted: 0 to 255); ignored, leak_exitcode keeps its value
+// EXIT-NEXT: pymemcheck: PYMEMCHECK: leak_exitcode=256: not an exit status (accepted: 0 to 255); ignored, leak_exitcode keeps its value
+// EXIT-NEXT: pymemcheck: PYMEMCHECK: leak_exitcode=0x7: not an exit status (accepted: 0 to 255); ignored, leak_exitcode keeps its value
+// EXIT-NEXT: pymemcheck: 2000 bytes in 1 block allocated at ext.c:1 by PyMem_Malloc
