@@ -225,9 +225,10 @@ static const struct {
 };
 enum { NKEYS = sizeof keys / sizeof keys[0] };
 
-static void unknown_key(const char *origin, const char *key)
+/* The end of a bad entry's message: " (accepted: report, ...); ignored". */
+static void accepted_keys(void)
 {
-    fprintf(stderr, "pymemcheck: %s: unknown key '%s' (accepted: ", origin, key);
+    fputs(" (accepted: ", stderr);
     for (int i = 0; i < NKEYS; i++)
         fprintf(stderr, "%s%s", i ? ", " : "", keys[i].key);
     fputs("); ignored\n", stderr);
@@ -239,8 +240,8 @@ static bool apply(const char *origin, char *segment, bool *rules_cleared)
 {
     char *eq = strchr(segment, '=');
     if (eq == NULL) {
-        fprintf(stderr, "pymemcheck: %s: '%s' is not key=value; ignored\n", origin,
-                segment);
+        fprintf(stderr, "pymemcheck: %s: '%s' is not key=value", origin, segment);
+        accepted_keys();
         return false;
     }
     *eq = '\0';
@@ -255,7 +256,8 @@ static bool apply(const char *origin, char *segment, bool *rules_cleared)
         }
         return keys[i].set(&e);
     }
-    unknown_key(origin, segment);
+    fprintf(stderr, "pymemcheck: %s: unknown key '%s'", origin, segment);
+    accepted_keys();
     return false;
 }
 
