@@ -20,6 +20,7 @@
  */
 #include "tracer.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,16 +145,22 @@ bool pmc_fault_fires(uint32_t site)
 }
 
 /* A decimal number at the end of text, after the character `mark`: its
- * value, with text cut at the mark.  -1 when text does not end so. */
-static long long take_suffix(char *text, char mark)
+ * value, with text cut at the mark.  -1 when text does not end so, and
+ * -2 when the number is above max. */
+static long long take_suffix(char *text, char mark, uint64_t max)
 {
     char *at = strrchr(text, mark);
-    if (at == NULL || at[1] == '\0' || strspn(at + 1, "0123456789") != strlen(at + 1) ||
-        strlen(at + 1) > 15)
+    if (at == NULL || at[1] == '\0' || strspn(at + 1, "0123456789") != strlen(at + 1))
         return -1;
-    long long value = strtoll(at + 1, NULL, 10);
+    uint64_t value = 0;
+    for (const char *c = at + 1; *c; c++) {
+        unsigned digit = (unsigned)(*c - '0');
+        if (value > (max - digit) / 10)
+            return -2;
+        value = value * 10 + digit;
+    }
     *at = '\0';
-    return value;
+    return (long long)value;
 }
 
 /* Traced calls stop reading the rules while they change. */
@@ -176,12 +183,17 @@ int pmc_faults_add(const char *spec, const char **why)
     }
     strcpy(pattern, spec);
     enum mode mode = EVERY;
-    long long n = take_suffix(pattern, '@');
+    long long n = take_suffix(pattern, '@', LLONG_MAX);
     if (n >= 0)
         mode = NTH;
-    else if ((n = take_suffix(pattern, '+')) >= 0)
+    else if (n == -1 && (n = take_suffix(pattern, '+', LLONG_MAX)) >= 0)
         mode = AFTER;
-    long long line = take_suffix(pattern, ':');
+    long long line = n == -2 ? -1 : take_suffix(pattern, ':', INT_MAX);
+    if (n == -2 || line == -2) {
+        *why = n == -2 ? "the count is above 9223372036854775807"
+                       : "the line number is above 2147483647";
+        return -1;
+    }
     if (pattern[0] == '\0' || (mode == NTH && n == 0) || line == 0) {
         *why = pattern[0] == '\0' ? "no file pattern" : "calls and lines count from 1";
         return -1;

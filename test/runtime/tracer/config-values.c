@@ -15,11 +15,31 @@
 // RUN: env 'PYMEMCHECK=leak_exitcode=5:leak_exitcode= +7:report=none' %python %S/Inputs/exit_status.py 5 %t
 // RUN: env 'PYMEMCHECK=leak_exitcode=5:leak_exitcode=+7:report=none' %python %S/Inputs/exit_status.py 5 %t
 // RUN: env 'PYMEMCHECK=leak_exitcode=5:leak_exitcode=007:report=none' %python %S/Inputs/exit_status.py 7 %t
+//
+// A fail= line is from 1 to INT_MAX, a count up to INT64_MAX: beyond, the
+// rule is bad (4294967338 would wrap to line 42 in an int).
+// RUN: env PYMEMCHECK=report=none:fail=ext.c:4294967338:fail=ext.c@9223372036854775808:fail=ext.c+99999999999999999999:fail=ext.c:2147483648@1 %t probe 2>&1 | FileCheck %s --check-prefix=RANGE --match-full-lines
+// RUN: env PYMEMCHECK=report=none:fail=ext.c:2147483647:fail=ext.c@9223372036854775807 %t probe 2>&1 | FileCheck %s --check-prefix=NONE --match-full-lines
 
 #include "tracer_test.h"
 
-int main(void)
+/* One allocation at each of two lines: '.' succeeded, 'x' failed. */
+static void probe(void)
 {
+    void *a = _PyMem_MallocTrace("ext.c", 42, 8);
+    void *b = _PyMem_MallocTrace("ext.c", 43, 8);
+    printf("ext.c:42 %c ext.c:43 %c\n", a ? '.' : 'x', b ? '.' : 'x');
+    PyMem_Free(a);
+    PyMem_Free(b);
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);   /* in order with the messages */
+    if (argc > 1 && strcmp(argv[1], "probe") == 0) {
+        probe();
+        return 0;
+    }
     _PyMem_MallocTrace("ext.c", 1, 2000);
     _PyMem_MallocTrace("ext.c", 2, 100);
     return 0;
@@ -50,3 +70,13 @@ int main(void)
 // EXIT-NEXT: pymemcheck: PYMEMCHECK: leak_exitcode=256: not an exit status (accepted: 0 to 255); ignored, leak_exitcode keeps its value
 // EXIT-NEXT: pymemcheck: PYMEMCHECK: leak_exitcode=0x7: not an exit status (accepted: 0 to 255); ignored, leak_exitcode keeps its value
 // EXIT-NEXT: pymemcheck: 2000 bytes in 1 block allocated at ext.c:1 by PyMem_Malloc
+
+// RANGE:      pymemcheck: PYMEMCHECK: fail=ext.c:4294967338: bad rule: the line number is above 2147483647 (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// RANGE-NEXT: pymemcheck: PYMEMCHECK: fail=ext.c@9223372036854775808: bad rule: the count is above 9223372036854775807 (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// RANGE-NEXT: pymemcheck: PYMEMCHECK: fail=ext.c+99999999999999999999: bad rule: the count is above 9223372036854775807 (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// RANGE-NEXT: pymemcheck: PYMEMCHECK: fail=ext.c:2147483648@1: bad rule: the line number is above 2147483647 (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// RANGE-NEXT: ext.c:42 . ext.c:43 .
+// RANGE-NOT:  {{.}}
+
+// NONE:      ext.c:42 . ext.c:43 .
+// NONE-NOT:  {{.}}
