@@ -144,23 +144,90 @@ bool pmc_fault_fires(uint32_t site)
     return fires;
 }
 
-/* A decimal number at the end of text, after the character `mark`: its
- * value, with text cut at the mark.  -1 when text does not end so, and
- * -2 when the number is above max. */
-static long long take_suffix(char *text, char mark, uint64_t max)
+/* Rules are read from the end: "<glob>[:<line>][@<N>|+<N>]".  A mark
+ * (':', '@' or '+') is the character before the digits text ends with,
+ * unless escaped with '\\' (the glob's escape: "a\\@2" is a file pattern).
+ * Returns the mark, with the digits' value in *value and text cut at the
+ * mark; or 0 when text does not end so, or when the digits are missing or
+ * too large (a line goes up to INT_MAX, a count to INT64_MAX), which
+ * sets *why. */
+static char take_suffix(char *text, uint64_t *value, const char **why)
 {
-    char *at = strrchr(text, mark);
-    if (at == NULL || at[1] == '\0' || strspn(at + 1, "0123456789") != strlen(at + 1))
-        return -1;
-    uint64_t value = 0;
-    for (const char *c = at + 1; *c; c++) {
-        unsigned digit = (unsigned)(*c - '0');
-        if (value > (max - digit) / 10)
-            return -2;
-        value = value * 10 + digit;
+    size_t end = strlen(text), start = end;
+    while (start > 0 && text[start - 1] >= '0' && text[start - 1] <= '9')
+        start--;
+    size_t backslashes = 0;
+    while (start >= backslashes + 2 && text[start - 2 - backslashes] == '\\')
+        backslashes++;
+    if (start == 0 || !strchr(":@+", text[start - 1]) || backslashes % 2)
+        return 0;
+    char mark = text[start - 1];
+    uint64_t max = mark == ':' ? INT_MAX : INT64_MAX;
+    if (start == end) {
+        *why = mark == ':' ? "no line number after ':'"
+               : mark == '@' ? "no call number after '@'"
+                             : "no count after '+'";
+        return 0;
     }
-    *at = '\0';
-    return (long long)value;
+    uint64_t n = 0;
+    for (size_t i = start; i < end; i++) {
+        unsigned digit = (unsigned)(text[i] - '0');
+        if (n > (max - digit) / 10) {
+            *why = mark == ':' ? "the line number is above 2147483647"
+                               : "the count is above 9223372036854775807";
+            return 0;
+        }
+        n = n * 10 + digit;
+    }
+    *value = n;
+    text[start - 1] = '\0';
+    return mark;
+}
+
+/* A rule as its text gives it. */
+struct parsed {
+    char pattern[MAX_PATTERN];
+    int line;                   /* 0: any line */
+    enum mode mode;
+    uint64_t n;
+};
+
+/* spec into *p; false with *why set when it is not a rule.  Only the
+ * grammar's suffixes are taken: one that is left over (two lines, two
+ * counts, a count before the line) is an error, never a glob. */
+static bool parse_rule(const char *spec, struct parsed *p, const char **why)
+{
+    if (strlen(spec) >= MAX_PATTERN) {
+        *why = "the pattern is too long";
+        return false;
+    }
+    strcpy(p->pattern, spec);
+    *why = NULL;
+    uint64_t n = 0, line = 0, more;
+    char mark = take_suffix(p->pattern, &n, why);
+    bool has_line = mark == ':';
+    if (has_line) {
+        line = n;
+        mark = 0;
+    } else if (mark) {
+        char before = take_suffix(p->pattern, &line, why);
+        has_line = before == ':';
+        if (before && !has_line)
+            *why = "two counts (one of @N and +N)";
+    }
+    char extra = *why ? 0 : take_suffix(p->pattern, &more, why);
+    if (extra)
+        *why = extra == ':' ? "two line numbers" : "@N or +N comes after the line";
+    if (!*why && p->pattern[0] == '\0')
+        *why = "no file pattern";
+    if (!*why && ((has_line && line == 0) || (mark == '@' && n == 0)))
+        *why = "calls and lines count from 1";
+    if (*why)
+        return false;
+    p->line = (int)line;
+    p->mode = mark == '@' ? NTH : mark == '+' ? AFTER : EVERY;
+    p->n = mark ? n : 0;
+    return true;
 }
 
 /* Traced calls stop reading the rules while they change. */
@@ -172,38 +239,19 @@ static void disarm(void)
 
 int pmc_faults_add(const char *spec, const char **why)
 {
-    char pattern[MAX_PATTERN];
+    struct parsed p;
+    if (!parse_rule(spec, &p, why))
+        return -1;
     if (nrules == MAX_RULES) {
         *why = "too many fail= rules (at most 16)";
         return -1;
     }
-    if (strlen(spec) >= MAX_PATTERN) {
-        *why = "the pattern is too long";
-        return -1;
-    }
-    strcpy(pattern, spec);
-    enum mode mode = EVERY;
-    long long n = take_suffix(pattern, '@', LLONG_MAX);
-    if (n >= 0)
-        mode = NTH;
-    else if (n == -1 && (n = take_suffix(pattern, '+', LLONG_MAX)) >= 0)
-        mode = AFTER;
-    long long line = n == -2 ? -1 : take_suffix(pattern, ':', INT_MAX);
-    if (n == -2 || line == -2) {
-        *why = n == -2 ? "the count is above 9223372036854775807"
-                       : "the line number is above 2147483647";
-        return -1;
-    }
-    if (pattern[0] == '\0' || (mode == NTH && n == 0) || line == 0) {
-        *why = pattern[0] == '\0' ? "no file pattern" : "calls and lines count from 1";
-        return -1;
-    }
     disarm();
     struct rule *r = &rules[nrules++];
-    strcpy(r->pattern, pattern);
-    r->line = line > 0 ? (int)line : 0;
-    r->mode = mode;
-    r->n = mode == EVERY ? 0 : (uint64_t)n;
+    strcpy(r->pattern, p.pattern);
+    r->line = p.line;
+    r->mode = p.mode;
+    r->n = p.n;
     atomic_store(&r->calls, 0);
     pmc_sites_refresh_faults();
     atomic_store(&pmc_faults_armed, true);

@@ -20,17 +20,26 @@
 // rule is bad (4294967338 would wrap to line 42 in an int).
 // RUN: env PYMEMCHECK=report=none:fail=ext.c:4294967338:fail=ext.c@9223372036854775808:fail=ext.c+99999999999999999999:fail=ext.c:2147483648@1 %t probe 2>&1 | FileCheck %s --check-prefix=RANGE --match-full-lines
 // RUN: env PYMEMCHECK=report=none:fail=ext.c:2147483647:fail=ext.c@9223372036854775807 %t probe 2>&1 | FileCheck %s --check-prefix=NONE --match-full-lines
+//
+// A rule is <file glob>[:<line>][@<N>|+<N>]: a mark with no number after
+// it, two counts, two lines or a count before the line is a bad rule, not
+// a glob with '@' or '+' in it; '\' makes a mark part of the glob.
+// RUN: env 'PYMEMCHECK=report=none:fail=ext.c@:fail=ext.c+:fail=ext.c+10@3:fail=ext.c@1+2:fail=ext.c@3:42:fail=ext.c:4:2:fail=ext.c:4:2@1:fail=@3' %t probe 2>&1 | FileCheck %s --check-prefix=FORM --match-full-lines
+// RUN: env 'PYMEMCHECK=report=none:fail=odd\@2' %t probe 2>&1 | FileCheck %s --check-prefix=ESCAPED --match-full-lines
 
 #include "tracer_test.h"
 
-/* One allocation at each of two lines: '.' succeeded, 'x' failed. */
+/* One allocation at each of three sites: '.' succeeded, 'x' failed. */
 static void probe(void)
 {
     void *a = _PyMem_MallocTrace("ext.c", 42, 8);
     void *b = _PyMem_MallocTrace("ext.c", 43, 8);
-    printf("ext.c:42 %c ext.c:43 %c\n", a ? '.' : 'x', b ? '.' : 'x');
+    void *c = _PyMem_MallocTrace("odd@2", 1, 8);
+    printf("ext.c:42 %c ext.c:43 %c odd@2 %c\n", a ? '.' : 'x', b ? '.' : 'x',
+           c ? '.' : 'x');
     PyMem_Free(a);
     PyMem_Free(b);
+    PyMem_Free(c);
 }
 
 int main(int argc, char **argv)
@@ -75,8 +84,22 @@ int main(int argc, char **argv)
 // RANGE-NEXT: pymemcheck: PYMEMCHECK: fail=ext.c@9223372036854775808: bad rule: the count is above 9223372036854775807 (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
 // RANGE-NEXT: pymemcheck: PYMEMCHECK: fail=ext.c+99999999999999999999: bad rule: the count is above 9223372036854775807 (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
 // RANGE-NEXT: pymemcheck: PYMEMCHECK: fail=ext.c:2147483648@1: bad rule: the line number is above 2147483647 (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
-// RANGE-NEXT: ext.c:42 . ext.c:43 .
+// RANGE-NEXT: ext.c:42 . ext.c:43 . odd@2 .
 // RANGE-NOT:  {{.}}
 
-// NONE:      ext.c:42 . ext.c:43 .
+// NONE:      ext.c:42 . ext.c:43 . odd@2 .
 // NONE-NOT:  {{.}}
+
+// FORM:      pymemcheck: PYMEMCHECK: fail=ext.c@: bad rule: no call number after '@' (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// FORM-NEXT: pymemcheck: PYMEMCHECK: fail=ext.c+: bad rule: no count after '+' (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// FORM-NEXT: pymemcheck: PYMEMCHECK: fail=ext.c+10@3: bad rule: two counts (one of @N and +N) (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// FORM-NEXT: pymemcheck: PYMEMCHECK: fail=ext.c@1+2: bad rule: two counts (one of @N and +N) (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// FORM-NEXT: pymemcheck: PYMEMCHECK: fail=ext.c@3:42: bad rule: @N or +N comes after the line (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// FORM-NEXT: pymemcheck: PYMEMCHECK: fail=ext.c:4:2: bad rule: two line numbers (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// FORM-NEXT: pymemcheck: PYMEMCHECK: fail=ext.c:4:2@1: bad rule: two line numbers (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// FORM-NEXT: pymemcheck: PYMEMCHECK: fail=@3: bad rule: no file pattern (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// FORM-NEXT: ext.c:42 . ext.c:43 . odd@2 .
+// FORM-NOT:  {{.}}
+
+// ESCAPED:      ext.c:42 . ext.c:43 . odd@2 x
+// ESCAPED-NOT:  {{.}}
