@@ -237,16 +237,21 @@ static void disarm(void)
     pmc_gate_set(PMC_GATE_FAULTS, false);
 }
 
-int pmc_faults_add(const char *spec, const char **why)
+/* Parse spec; then, only when it is a rule, add it, after dropping the
+ * rules there were when replace says so: a bad fail= leaves them as they
+ * were. */
+static int set_rule(const char *spec, bool replace, const char **why)
 {
     struct parsed p;
     if (!parse_rule(spec, &p, why))
         return -1;
-    if (nrules == MAX_RULES) {
+    if (!replace && nrules == MAX_RULES) {
         *why = "too many fail= rules (at most 16)";
         return -1;
     }
     disarm();
+    if (replace)
+        nrules = 0;
     struct rule *r = &rules[nrules++];
     strcpy(r->pattern, p.pattern);
     r->line = p.line;
@@ -257,6 +262,19 @@ int pmc_faults_add(const char *spec, const char **why)
     atomic_store(&pmc_faults_armed, true);
     pmc_gate_set(PMC_GATE_FAULTS, true);
     return 0;
+}
+
+int pmc_faults_add(const char *spec, const char **why)
+{
+    return set_rule(spec, false, why);
+}
+
+/* pmc_faults_add, but the rule replaces all there were.  Declared here
+ * and in tracer_config.c, its one caller, until tracer.h can take it. */
+PMC_T_HIDDEN int pmc_faults_replace(const char *spec, const char **why);
+int pmc_faults_replace(const char *spec, const char **why)
+{
+    return set_rule(spec, true, why);
 }
 
 void pmc_faults_clear(void)

@@ -49,6 +49,7 @@ struct entry {
     const char *origin;
     const char *key;
     const char *value;
+    bool *rules_replaced;       /* a fail= of this text has set the rules */
 };
 
 static void complain(const struct entry *e, const char *problem, const char *accepted)
@@ -174,13 +175,28 @@ static bool set_start(const struct entry *e)
     return true;
 }
 
+/* In faults.c: pmc_faults_add(), but the rule replaces all there were,
+ * once spec is known to be one.  (Its place is tracer.h, with the rest of
+ * faults.c's functions, when that header is free to change.) */
+PMC_T_HIDDEN int pmc_faults_replace(const char *spec, const char **why);
+
+/* The fail= entries of one text replace the rules there were: the first
+ * good one replaces them (a bad one leaves them alone), the others add to
+ * it, and fail= alone clears them. */
 static bool set_fail(const struct entry *e)
 {
     const char *why;
-    if (*e->value == '\0')
-        return true;            /* fail= alone clears the rules */
-    if (pmc_faults_add(e->value, &why) == 0)
+    if (*e->value == '\0') {
+        pmc_faults_clear();
+        *e->rules_replaced = true;
         return true;
+    }
+    int r = *e->rules_replaced ? pmc_faults_add(e->value, &why)
+                               : pmc_faults_replace(e->value, &why);
+    if (r == 0) {
+        *e->rules_replaced = true;
+        return true;
+    }
     char problem[128];
     snprintf(problem, sizeof problem, "bad rule: %s", why);
     complain(e, problem, "<file glob>[:<line>][@<nth call>|+<calls to let through>]");
@@ -236,7 +252,7 @@ static void accepted_keys(void)
 
 /* ---- Entries ---- */
 
-static bool apply(const char *origin, char *segment, bool *rules_cleared)
+static bool apply(const char *origin, char *segment, bool *rules_replaced)
 {
     char *eq = strchr(segment, '=');
     if (eq == NULL) {
@@ -245,16 +261,10 @@ static bool apply(const char *origin, char *segment, bool *rules_cleared)
         return false;
     }
     *eq = '\0';
-    struct entry e = {origin, segment, eq + 1};
+    struct entry e = {origin, segment, eq + 1, rules_replaced};
     for (int i = 0; i < NKEYS; i++) {
-        if (strcmp(segment, keys[i].key) != 0)
-            continue;
-        /* The fail= entries of one text replace the rules there were. */
-        if (keys[i].set == set_fail && !*rules_cleared) {
-            pmc_faults_clear();
-            *rules_cleared = true;
-        }
-        return keys[i].set(&e);
+        if (strcmp(segment, keys[i].key) == 0)
+            return keys[i].set(&e);
     }
     fprintf(stderr, "pymemcheck: %s: unknown key '%s'", origin, segment);
     accepted_keys();
@@ -278,7 +288,7 @@ static size_t entry_length(const char *s)
 int pmc_config_parse(const char *text, const char *origin)
 {
     int bad = 0;
-    bool rules_cleared = false;
+    bool rules_replaced = false;
     char segment[4200];
     while (*text) {
         size_t n = entry_length(text);
@@ -289,7 +299,7 @@ int pmc_config_parse(const char *text, const char *origin)
         } else if (n > 0) {
             memcpy(segment, text, n);
             segment[n] = '\0';
-            bad += !apply(origin, segment, &rules_cleared);
+            bad += !apply(origin, segment, &rules_replaced);
         }
         text += n + (text[n] == ':');
     }

@@ -26,6 +26,10 @@
 // a glob with '@' or '+' in it; '\' makes a mark part of the glob.
 // RUN: env 'PYMEMCHECK=report=none:fail=ext.c@:fail=ext.c+:fail=ext.c+10@3:fail=ext.c@1+2:fail=ext.c@3:42:fail=ext.c:4:2:fail=ext.c:4:2@1:fail=@3' %t probe 2>&1 | FileCheck %s --check-prefix=FORM --match-full-lines
 // RUN: env 'PYMEMCHECK=report=none:fail=odd\@2' %t probe 2>&1 | FileCheck %s --check-prefix=ESCAPED --match-full-lines
+//
+// The fail= entries of one text replace the rules there were, but only
+// with good rules: a text whose every fail= is bad leaves them alone.
+// RUN: env PYMEMCHECK=report=none %t replace 2>&1 | FileCheck %s --check-prefix=REPLACE --match-full-lines
 
 #include "tracer_test.h"
 
@@ -46,6 +50,17 @@ int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);   /* in order with the messages */
     if (argc > 1 && strcmp(argv[1], "probe") == 0) {
+        probe();
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "replace") == 0) {
+        EXPECT(pymemcheck_configure("fail=ext.c:42") == 0);
+        probe();
+        printf("%d\n", pymemcheck_configure("fail=ext.c:0"));
+        probe();
+        printf("%d\n", pymemcheck_configure("fail=ext.c@:fail=ext.c:43:fail=x:0"));
+        probe();
+        printf("%d\n", pymemcheck_configure("fail=:fail=ext.c:0"));
         probe();
         return 0;
     }
@@ -103,3 +118,16 @@ int main(int argc, char **argv)
 
 // ESCAPED:      ext.c:42 . ext.c:43 . odd@2 x
 // ESCAPED-NOT:  {{.}}
+
+// REPLACE:      ext.c:42 x ext.c:43 . odd@2 .
+// REPLACE-NEXT: pymemcheck: pymemcheck_configure: fail=ext.c:0: bad rule: calls and lines count from 1 (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// REPLACE-NEXT: 1
+// REPLACE-NEXT: ext.c:42 x ext.c:43 . odd@2 .
+// REPLACE-NEXT: pymemcheck: pymemcheck_configure: fail=ext.c@: bad rule: no call number after '@' (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// REPLACE-NEXT: pymemcheck: pymemcheck_configure: fail=x:0: bad rule: calls and lines count from 1 (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// REPLACE-NEXT: 2
+// REPLACE-NEXT: ext.c:42 . ext.c:43 x odd@2 .
+// REPLACE-NEXT: pymemcheck: pymemcheck_configure: fail=ext.c:0: bad rule: calls and lines count from 1 (accepted: <file glob>[:<line>][@<nth call>|+<calls to let through>]); ignored, fail keeps its value
+// REPLACE-NEXT: 1
+// REPLACE-NEXT: ext.c:42 . ext.c:43 . odd@2 .
+// REPLACE-NOT:  {{.}}
