@@ -114,9 +114,10 @@ static void text_report(FILE *out, const pymemcheck_snapshot *s, bool at_exit)
                 unlisted.bytes, plural(unlisted.bytes), unlisted.blocks,
                 plural(unlisted.blocks), unlisted.sites, plural(unlisted.sites));
     fprintf(out, "pymemcheck: SUMMARY: %zu byte%s %s in %zu block%s from %zu site%s; "
-                 "peak %zu bytes\n",
+                 "peak %zu byte%s\n",
             shown.bytes, plural(shown.bytes), at_exit ? "leaked" : "live", shown.blocks,
-            plural(shown.blocks), shown.sites, plural(shown.sites), s->peak_bytes);
+            plural(shown.blocks), shown.sites, plural(shown.sites), s->peak_bytes,
+            plural(s->peak_bytes));
     uint64_t misuses = pmc_stats_misuses(), injected = pmc_stats_injected_total();
     if (misuses)
         fprintf(out, "pymemcheck: %llu misuse%s reported (see the messages above)\n",
