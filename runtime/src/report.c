@@ -134,6 +134,26 @@ static void text_report(FILE *out, const pymemcheck_snapshot *s, bool at_exit)
 
 /* ---- JSON ---- */
 
+/* How many bytes of well-formed UTF-8 start at s (RFC 3629: no overlong
+ * form, no surrogate, nothing above U+10FFFF), or 0. */
+static size_t utf8_length(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t n = c >= 0xf0 ? (c <= 0xf4 ? 4 : 0) : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+    /* The second byte's range is narrower after these leads. */
+    unsigned char low = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+    unsigned char high = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+    for (size_t i = 1; i < n; i++) {
+        if (s[i] < (i == 1 ? low : 0x80) || s[i] > (i == 1 ? high : 0xbf))
+            return 0;
+    }
+    return n;
+}
+
+/* A JSON string (or null).  A file name is bytes, as __FILE__ gave them;
+ * JSON text is UTF-8.  Well-formed UTF-8 is copied, and every other byte
+ * B is written \udcBB, as Python's surrogateescape decodes it, so that
+ * os.fsencode() of the name gives the bytes back (docs/tracer.md). */
 static void json_string(FILE *out, const char *s)
 {
     if (s == NULL) {
@@ -141,14 +161,19 @@ static void json_string(FILE *out, const char *s)
         return;
     }
     fputc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
+    const unsigned char *u = (const unsigned char *)s;
+    while (*u) {
+        unsigned char c = *u;
+        size_t n = c < 0x80 ? 1 : utf8_length(u);
+        if (n == 0)
+            fprintf(out, "\\udc%02x", c);
+        else if (c == '"' || c == '\\')
             fprintf(out, "\\%c", c);
         else if (c < 0x20)
             fprintf(out, "\\u%04x", c);
         else
-            fputc(c, out);
+            fwrite(u, 1, n, out);
+        u += n ? n : 1;
     }
     fputc('"', out);
 }
