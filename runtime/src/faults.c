@@ -269,9 +269,6 @@ int pmc_faults_add(const char *spec, const char **why)
     return set_rule(spec, false, why);
 }
 
-/* pmc_faults_add, but the rule replaces all there were.  Declared here
- * and in tracer_config.c, its one caller, until tracer.h can take it. */
-PMC_T_HIDDEN int pmc_faults_replace(const char *spec, const char **why);
 int pmc_faults_replace(const char *spec, const char **why)
 {
     return set_rule(spec, true, why);

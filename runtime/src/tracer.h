@@ -553,6 +553,9 @@ PMC_T_HIDDEN uint8_t pmc_faults_match(const char *file, int line);
 PMC_T_HIDDEN bool pmc_fault_fires(uint32_t site);
 /* Parse one fail= value and add its rule; 0, or -1 with *why set. */
 PMC_T_HIDDEN int pmc_faults_add(const char *spec, const char **why);
+/* The same, but the rule replaces all there were, once spec is known to
+ * be one: a bad rule leaves the rules in force. */
+PMC_T_HIDDEN int pmc_faults_replace(const char *spec, const char **why);
 PMC_T_HIDDEN void pmc_faults_clear(void);
 
 /* ---- Configuration (tracer_config.c) ---- */

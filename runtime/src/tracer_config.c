@@ -175,11 +175,6 @@ static bool set_start(const struct entry *e)
     return true;
 }
 
-/* In faults.c: pmc_faults_add(), but the rule replaces all there were,
- * once spec is known to be one.  (Its place is tracer.h, with the rest of
- * faults.c's functions, when that header is free to change.) */
-PMC_T_HIDDEN int pmc_faults_replace(const char *spec, const char **why);
-
 /* The fail= entries of one text replace the rules there were: the first
  * good one replaces them (a bad one leaves them alone), the others add to
  * it, and fail= alone clears them. */
