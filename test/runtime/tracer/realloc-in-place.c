@@ -23,7 +23,7 @@ int main(void)
          * longer names its pool's size class. */
         shrunk = _PyMem_ReallocTrace("r.c", 4, shrunk, 78);
         kept += shrunk == b;
-        shrunk = PyMem_Realloc(shrunk, 90);            /* untraced, in place */
+        shrunk = untraced_mem_realloc(shrunk, 90);     /* in place */
         kept += shrunk == b;
         shrunk = _PyMem_ReallocTrace("r.c", 5, shrunk, 73);
         kept += shrunk == b;
@@ -36,7 +36,7 @@ int main(void)
         void *b = _PyObject_MallocTrace("r.c", 12, 90);
         void *shrunk = _PyObject_ReallocTrace("r.c", 13, b, 77);
         _PyObject_FreeTrace("r.c", 14, a);
-        PyObject_Free(shrunk);
+        untraced_obj_free(shrunk);
     }
     printf("kept in place: %d of 16\n", kept);
     // CHECK: kept in place: 16 of 16
