@@ -657,6 +657,34 @@ private:
     return Target;
   }
 
+  /// The trace entry point, named the way Old names the callee: `(f)`
+  /// stays in its parentheses and `(*f)` keeps its operator, each where it
+  /// was written.  So the call begins where it did, and the name alone is
+  /// at the name's place (the GIL analysis's fix-it replaces that token).
+  Expr *rebuildCallee(Expr *Old, FunctionDecl *Trace) {
+    Sema &S = CI.getSema();
+    if (auto *Cast = dyn_cast<ImplicitCastExpr>(Old))
+      return rebuildCallee(Cast->getSubExpr(), Trace);
+    if (auto *Paren = dyn_cast<ParenExpr>(Old)) {
+      Expr *Sub = rebuildCallee(Paren->getSubExpr(), Trace);
+      if (!Sub)
+        return nullptr;
+      return new (*Ctx) ParenExpr(Paren->getLParen(), Paren->getRParen(), Sub);
+    }
+    if (auto *UO = dyn_cast<UnaryOperator>(Old)) {
+      Expr *Sub = rebuildCallee(UO->getSubExpr(), Trace);
+      if (!Sub)
+        return nullptr;
+      ExprResult R = S.BuildUnaryOp(/*Scope=*/nullptr, UO->getOperatorLoc(),
+                                    UO->getOpcode(), Sub);
+      return R.isInvalid() ? nullptr : R.get();
+    }
+    if (auto *Ref = dyn_cast<DeclRefExpr>(Old))
+      return S.BuildDeclRefExpr(Trace, Trace->getType(), VK_LValue,
+                                Ref->getLocation());
+    return nullptr;
+  }
+
   Expr *buildTraceCall(CallExpr *Old, FunctionDecl *Trace,
                        const CallSite &Site) {
     Sema &S = CI.getSema();
@@ -673,12 +701,14 @@ private:
     for (Expr *Arg : Old->arguments())
       Args.push_back(Arg);
 
-    Expr *Fn = S.BuildDeclRefExpr(Trace, Trace->getType(), VK_LValue, Loc);
     ExprResult New;
     {
       // Nothing here should fail; if it does, no diagnostic reaches the
       // user and the old call stays.
       Sema::SFINAETrap Trap(S);
+      Expr *Fn = rebuildCallee(Old->getCallee(), Trace);
+      if (!Fn || Trap.hasErrorOccurred())
+        return nullptr;
       New = S.BuildCallExpr(/*Scope=*/nullptr, Fn, Loc, Args,
                             Old->getRParenLoc());
       if (Trap.hasErrorOccurred())
