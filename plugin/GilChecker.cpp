@@ -720,8 +720,31 @@ private:
     return nullptr;
   }
 
+  /// The argument that holds the block: the first, or the first after
+  /// the file and line in a call the rewrite made.
+  static const Expr *blockArgument(const CallExpr &Call) {
+    const FunctionDecl *Callee = Call.getDirectCallee();
+    unsigned I = Callee && Callee->getIdentifier() &&
+                         isTraceEntryPoint(Callee->getName())
+                     ? 2
+                     : 0;
+    return I < Call.getNumArgs() ? Call.getArg(I) : nullptr;
+  }
+
+  /// True when Callee is the C library's, or the trace entry point the
+  /// rewrite put in place of a C library call.
+  bool isCLibrary(const FunctionDecl &Callee) const {
+    if (!Callee.getIdentifier())
+      return false;
+    if (const CatalogEntry *Row = findTraceCall(Callee.getName()))
+      return Row->Fam == Family::Libc;
+    return SM.isInSystemHeader(Callee.getLocation()) &&
+           !isPythonApiName(Callee.getName());
+  }
+
   static const VarDecl *argumentVar(const CallExpr &Call) {
-    return Call.getNumArgs() ? refVar(Call.getArg(0)) : nullptr;
+    const Expr *Block = blockArgument(Call);
+    return Block ? refVar(Block) : nullptr;
   }
 
   const VarDecl *destinationVar(const CallExpr &Call) {
@@ -777,7 +800,7 @@ private:
       if (CE->getCallee()->IgnoreParenImpCasts() == Child)
         return false;
       if (const CatalogEntry *Row = catalogRow(CE->getDirectCallee())) {
-        if (Row->Fam != Fam || CE->getArg(0) != Child)
+        if (Row->Fam != Fam || blockArgument(*CE) != Child)
           return false;
         if (Row->Op == Operation::Realloc &&
             destinationVar(*CE) != V)
@@ -787,8 +810,7 @@ private:
       }
       // The C library reads and writes blocks it is given, and keeps none.
       const FunctionDecl *Callee = CE->getDirectCallee();
-      return Callee && SM.isInSystemHeader(Callee->getLocation()) &&
-             !isPythonApiName(Callee->getName());
+      return Callee && isCLibrary(*Callee);
     }
     if (auto *BO = dyn_cast<BinaryOperator>(P)) {
       if (BO->getOpcode() == BO_Assign)
