@@ -449,24 +449,31 @@ public:
   };
 
   std::vector<const FunctionDecl *> Functions;
+  /// Functions defined in system headers, by canonical declaration: the
+  /// checker analyses those the user's functions reach.
+  llvm::DenseMap<const FunctionDecl *, const FunctionDecl *> SystemFunctions;
   std::vector<Start> Starts;
   std::vector<Escape> Escapes;
   bool InitializesPython = false;
 
   bool VisitFunctionDecl(FunctionDecl *FD) {
-    if (FD->doesThisDeclarationHaveABody() && !FD->isDependentContext() &&
-        !FD->isInvalidDecl() && !isLibraryCode(*FD))
+    if (!FD->doesThisDeclarationHaveABody() || FD->isDependentContext() ||
+        FD->isInvalidDecl() || isCPythonCode(*FD))
+      return true;
+    // A system header's functions (a library's RAII guards) are analysed
+    // for what they do to the GIL, but only when the user's code reaches
+    // them, and nothing is reported in them.
+    if (SM.isInSystemHeader(SM.getExpansionLoc(FD->getLocation())))
+      SystemFunctions.try_emplace(FD->getCanonicalDecl(), FD);
+    else
       Functions.push_back(FD);
     return true;
   }
 
-  /// System headers, and the C API's own inline functions (Py_DECREF,
-  /// ...), are taken as they are documented, not analysed: their insides
-  /// are not the user's to change.
-  bool isLibraryCode(const FunctionDecl &FD) const {
+  /// The C API's own inline functions (Py_DECREF, ...) are taken as they
+  /// are documented, not analysed: their insides are not the user's.
+  bool isCPythonCode(const FunctionDecl &FD) const {
     SourceLocation Loc = SM.getExpansionLoc(FD.getLocation());
-    if (SM.isInSystemHeader(Loc))
-      return true;
     if (!FD.getIdentifier() || !isPythonApiName(FD.getName()) ||
         SM.isInMainFile(Loc))
       return false;
@@ -910,7 +917,8 @@ private:
   std::vector<LocalSummary> localSummaries() {
     std::vector<LocalSummary> Out;
     for (const FunctionInfo *FI : Order) {
-      if (!isSharedFunction(*FI->FD) || !FI->FD->isExternallyVisible())
+      if (!isSharedFunction(*FI->FD) || !FI->FD->isExternallyVisible() ||
+          SM->isInSystemHeader(SM->getExpansionLoc(FI->FD->getLocation())))
         continue;
       LocalSummary S;
       S.Name = FI->FD->getName().str();
@@ -1005,26 +1013,42 @@ private:
     return O;
   }
 
+  void addFunction(const FunctionDecl *FD) {
+    if (InfoOf.count(FD->getCanonicalDecl()))
+      return;
+    Infos.emplace_back();
+    FunctionInfo &FI = Infos.back();
+    FI.FD = FD;
+    FI.ADC = std::make_unique<AnalysisDeclContext>(nullptr, FD);
+    CFG::BuildOptions &BO = FI.ADC->getCFGBuildOptions();
+    BO.PruneTriviallyFalseEdges = true;
+    BO.AddEHEdges = false;
+    BO.AddInitializers = true;
+    BO.AddImplicitDtors = true;
+    BO.AddTemporaryDtors = true;
+    BO.setAllAlwaysAdd();
+    FI.Graph = FI.ADC->getCFG();
+    FI.Annotated = annotationsOf(*FD);
+    TokenFinder(FI.EnsureTokens).TraverseStmt(FD->getBody());
+    InfoOf[FD->getCanonicalDecl()] = &FI;
+    Order.push_back(&FI);
+  }
+
   void collectFunctions(const UsageFinder &Usage) {
-    for (const FunctionDecl *FD : Usage.Functions) {
-      if (InfoOf.count(FD->getCanonicalDecl()))
+    for (const FunctionDecl *FD : Usage.Functions)
+      addFunction(FD);
+    // Then the system headers' functions they reach, transitively, in the
+    // order they are first reached.
+    for (size_t I = 0; I != Order.size(); ++I) {
+      if (!Order[I]->Graph)
         continue;
-      Infos.emplace_back();
-      FunctionInfo &FI = Infos.back();
-      FI.FD = FD;
-      FI.ADC = std::make_unique<AnalysisDeclContext>(nullptr, FD);
-      CFG::BuildOptions &BO = FI.ADC->getCFGBuildOptions();
-      BO.PruneTriviallyFalseEdges = true;
-      BO.AddEHEdges = false;
-      BO.AddInitializers = true;
-      BO.AddImplicitDtors = true;
-      BO.AddTemporaryDtors = true;
-      BO.setAllAlwaysAdd();
-      FI.Graph = FI.ADC->getCFG();
-      FI.Annotated = annotationsOf(*FD);
-      TokenFinder(FI.EnsureTokens).TraverseStmt(FD->getBody());
-      InfoOf[FD->getCanonicalDecl()] = &FI;
-      Order.push_back(&FI);
+      for (const CFGBlock *B : *Order[I]->Graph)
+        for (const CFGElement &E : *B)
+          if (const FunctionDecl *Callee = calleeOf(E).second) {
+            auto It = Usage.SystemFunctions.find(Callee->getCanonicalDecl());
+            if (It != Usage.SystemFunctions.end())
+              addFunction(It->second);
+          }
     }
     // Entry states: the first reason found wins, annotations first.
     for (FunctionInfo *FI : Order) {
