@@ -44,6 +44,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -427,12 +428,78 @@ struct FunctionInfo {
   bool Queued = false;
 };
 
+// ---- CPython's own headers ----
+
+/// Which files are CPython's own headers: Python.h, every header it
+/// includes, and the other headers of the directory holding it
+/// (structmember.h, cpython/, internal/).  A project's own header is not,
+/// whatever its path says (a project under ~/python/, python-ldap).
+class CPythonHeaders {
+public:
+  explicit CPythonHeaders(const SourceManager &SM) : SM(SM) {}
+
+  /// Learns from Loc's file: when Python.h includes it, where Python.h is.
+  void see(SourceLocation Loc) { reachedThroughPythonH(fileOf(Loc)); }
+
+  /// True when Loc lies in one of CPython's headers, as far as the files
+  /// seen so far tell.
+  bool contains(SourceLocation Loc) {
+    FileID F = fileOf(Loc);
+    if (F.isInvalid())
+      return false;
+    if (reachedThroughPythonH(F))
+      return true;
+    llvm::StringRef Name = nameOf(F);
+    for (const std::string &Dir : Dirs)
+      if (Name.size() > Dir.size() && compat::startsWith(Name, Dir) &&
+          llvm::sys::path::is_separator(Name[Dir.size()]))
+        return true;
+    return false;
+  }
+
+private:
+  const SourceManager &SM;
+  llvm::DenseMap<FileID, bool> Reached;
+  std::vector<std::string> Dirs;
+
+  FileID fileOf(SourceLocation Loc) const {
+    return Loc.isValid() ? SM.getFileID(SM.getExpansionLoc(Loc)) : FileID();
+  }
+
+  llvm::StringRef nameOf(FileID F) const {
+    return SM.getFilename(SM.getLocForStartOfFile(F));
+  }
+
+  bool reachedThroughPythonH(FileID F) {
+    if (F.isInvalid())
+      return false;
+    auto Found = Reached.find(F);
+    if (Found != Reached.end())
+      return Found->second;
+    bool Result;
+    llvm::StringRef Name = nameOf(F);
+    if (llvm::sys::path::filename(Name) == "Python.h") {
+      std::string Dir = llvm::sys::path::parent_path(Name).str();
+      if (llvm::find(Dirs, Dir) == Dirs.end())
+        Dirs.push_back(Dir);
+      Result = true;
+    } else {
+      SourceLocation Includer = SM.getIncludeLoc(F);
+      Result = Includer.isValid() &&
+               reachedThroughPythonH(SM.getFileID(Includer));
+    }
+    Reached[F] = Result;
+    return Result;
+  }
+};
+
 // ---- Pass 1: usage ----
 
 /// Finds the functions to analyse and how the translation unit uses them.
 class UsageFinder : public RecursiveASTVisitor<UsageFinder> {
 public:
-  UsageFinder(const SourceManager &SM) : SM(SM) {}
+  UsageFinder(const SourceManager &SM, CPythonHeaders &Headers)
+      : SM(SM), Headers(Headers) {}
 
   bool shouldVisitTemplateInstantiations() const { return true; }
 
@@ -457,27 +524,28 @@ public:
   bool InitializesPython = false;
 
   bool VisitFunctionDecl(FunctionDecl *FD) {
-    if (!FD->doesThisDeclarationHaveABody() || FD->isDependentContext() ||
-        FD->isInvalidDecl() || isCPythonCode(*FD))
-      return true;
-    // A system header's functions (a library's RAII guards) are analysed
-    // for what they do to the GIL, but only when the user's code reaches
-    // them, and nothing is reported in them.
-    if (SM.isInSystemHeader(SM.getExpansionLoc(FD->getLocation())))
-      SystemFunctions.try_emplace(FD->getCanonicalDecl(), FD);
-    else
-      Functions.push_back(FD);
+    Headers.see(FD->getLocation());
+    if (FD->doesThisDeclarationHaveABody() && !FD->isDependentContext() &&
+        !FD->isInvalidDecl())
+      Defined.push_back(FD);
     return true;
   }
 
-  /// The C API's own inline functions (Py_DECREF, ...) are taken as they
-  /// are documented, not analysed: their insides are not the user's.
-  bool isCPythonCode(const FunctionDecl &FD) const {
-    SourceLocation Loc = SM.getExpansionLoc(FD.getLocation());
-    if (!FD.getIdentifier() || !isPythonApiName(FD.getName()) ||
-        SM.isInMainFile(Loc))
-      return false;
-    return llvm::StringRef(SM.getFilename(Loc)).contains_insensitive("python");
+  /// After the walk, when every CPython header has been seen: the
+  /// functions to analyse.  The C API's own inline functions (Py_DECREF,
+  /// ...) are taken as they are documented, not analysed: their insides
+  /// are not the user's.  A system header's functions (a library's RAII
+  /// guards) are analysed for what they do to the GIL, but only when the
+  /// user's code reaches them, and nothing is reported in them.
+  void classifyFunctions() {
+    for (const FunctionDecl *FD : Defined) {
+      if (Headers.contains(FD->getLocation()))
+        continue;
+      if (SM.isInSystemHeader(SM.getExpansionLoc(FD->getLocation())))
+        SystemFunctions.try_emplace(FD->getCanonicalDecl(), FD);
+      else
+        Functions.push_back(FD);
+    }
   }
 
   bool VisitLambdaExpr(LambdaExpr *LE) {
@@ -583,6 +651,8 @@ public:
 
 private:
   const SourceManager &SM;
+  CPythonHeaders &Headers;
+  std::vector<const FunctionDecl *> Defined;
   std::vector<std::pair<const Expr *, SourceLocation>> RawInstalls;
   llvm::DenseMap<const VarDecl *, std::vector<const FunctionDecl *>>
       MemberAssignments;
@@ -864,8 +934,10 @@ private:
     SM = &Context.getSourceManager();
     FindingSink Sink(CI.getDiagnostics(), *SM, CI.getLangOpts(), Levels,
                      SarifPath);
-    UsageFinder Usage(*SM);
+    Headers.emplace(*SM);
+    UsageFinder Usage(*SM, *Headers);
     Usage.TraverseDecl(Context.getTranslationUnitDecl());
+    Usage.classifyFunctions();
     Usage.resolveRawAllocators();
     collectFunctions(Usage);
     solveToFixpoint();
@@ -965,6 +1037,7 @@ private:
   bool Stats;
   std::string SummariesDir;
   std::optional<SummaryStore> Store;
+  std::optional<CPythonHeaders> Headers;
   size_t Solves = 0;
   ASTContext *Ctx = nullptr;
   SourceManager *SM = nullptr;
