@@ -443,7 +443,7 @@ public:
 
   /// True when Loc lies in one of CPython's headers, as far as the files
   /// seen so far tell.
-  bool contains(SourceLocation Loc) {
+  bool contains(SourceLocation Loc) const {
     FileID F = fileOf(Loc);
     if (F.isInvalid())
       return false;
@@ -459,8 +459,9 @@ public:
 
 private:
   const SourceManager &SM;
-  llvm::DenseMap<FileID, bool> Reached;
-  std::vector<std::string> Dirs;
+  // What the include stacks walked so far showed (a cache).
+  mutable llvm::DenseMap<FileID, bool> Reached;
+  mutable std::vector<std::string> Dirs;
 
   FileID fileOf(SourceLocation Loc) const {
     return Loc.isValid() ? SM.getFileID(SM.getExpansionLoc(Loc)) : FileID();
@@ -470,7 +471,7 @@ private:
     return SM.getFilename(SM.getLocForStartOfFile(F));
   }
 
-  bool reachedThroughPythonH(FileID F) {
+  bool reachedThroughPythonH(FileID F) const {
     if (F.isInvalid())
       return false;
     auto Found = Reached.find(F);
@@ -1387,9 +1388,18 @@ private:
     return apiNeedsGil(Callee, Scope) || annotationsOf(Callee).NeedsGil;
   }
 
-  /// Functions other translation units can call and summarise: C linkage.
-  static bool isSharedFunction(const FunctionDecl &FD) {
-    return FD.getIdentifier() && FD.isExternC() && !isPythonApiName(FD.getName());
+  /// Functions other translation units can call and summarise: C
+  /// linkage, and not CPython's API (declared in its headers, or a
+  /// function the rewrite knows by name), whatever the name; a project's
+  /// own PyFoo_Helper is shared.
+  bool isSharedFunction(const FunctionDecl &FD) const {
+    if (!FD.getIdentifier() || !FD.isExternC() || findCall(FD.getName()) ||
+        isTraceEntryPoint(FD.getName()))
+      return false;
+    for (const FunctionDecl *R : FD.redecls())
+      if (Headers->contains(R->getLocation()))
+        return false;
+    return true;
   }
 
   /// What the other translation units say of Callee, if they were read.

@@ -26,22 +26,27 @@
 #include "helpers.h"
 
 void caller(size_t n) {
-  void *a, *b, *c;
+  void *a, *b, *c, *d;
   PyThreadState *save;
-  Py_BEGIN_ALLOW_THREADS // expected-note 2 {{the GIL is released here by 'Py_BEGIN_ALLOW_THREADS'}}
+  Py_BEGIN_ALLOW_THREADS // expected-note 3 {{the GIL is released here by 'Py_BEGIN_ALLOW_THREADS'}}
   a = helper_alloc(n); // expected-warning {{call to 'helper_alloc' needs the GIL, but the GIL is released here}}
   b = helper_chained(n); // expected-warning {{call to 'helper_chained' needs the GIL, but the GIL is released here}}
   c = helper_raw(n);
+  d = PyProj_Alloc(n); // expected-warning {{call to 'PyProj_Alloc' needs the GIL, but the GIL is released here}}
   Py_END_ALLOW_THREADS
   helper_detach(&save); // expected-note {{the GIL is released here by the call to 'helper_detach', which returns without it}}
   PyMem_Free(a); // expected-warning {{call to 'PyMem_Free' needs the GIL, but the GIL is released here}}
   PyEval_RestoreThread(save);
   PyMem_Free(b);
   PyMem_RawFree(c);
+  PyMem_Free(d);
 }
 // expected-note-re@helpers.h:2 {{'helper_alloc' needs the GIL: it calls 'inner' at {{.*}}helpers.c:6}}
 // expected-note-re@helpers.h:2 {{'inner' needs the GIL: it calls 'PyMem_Malloc' at {{.*}}helpers.c:5}}
 // expected-note-re@helpers.h:3 {{'helper_chained' needs the GIL: it calls 'helper_alloc' at {{.*}}helpers.c:7}}
 // expected-note-re@helpers.h:3 {{'helper_alloc' needs the GIL: it calls 'inner' at {{.*}}helpers.c:6}}
 // expected-note-re@helpers.h:3 {{'inner' needs the GIL: it calls 'PyMem_Malloc' at {{.*}}helpers.c:5}}
+// expected-note-re@helpers.h:6 {{'PyProj_Alloc' needs the GIL: it calls 'helper_alloc' at {{.*}}helpers.c:11}}
+// expected-note-re@helpers.h:6 {{'helper_alloc' needs the GIL: it calls 'inner' at {{.*}}helpers.c:6}}
+// expected-note-re@helpers.h:6 {{'inner' needs the GIL: it calls 'PyMem_Malloc' at {{.*}}helpers.c:5}}
 // first-no-diagnostics
