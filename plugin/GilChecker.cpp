@@ -961,9 +961,7 @@ private:
   /// Writes this translation unit's summaries, computed before reading
   /// any other's, then reads the others' and solves again with them.
   bool shareSummaries() {
-    std::string MainFile(
-        SM->getFilename(SM->getLocForStartOfFile(SM->getMainFileID())));
-    std::string Own = SummaryStore::fileFor(SummariesDir, MainFile);
+    std::string Own = SummaryStore::fileFor(SummariesDir, mainFilePath());
     std::string Error;
     if (!SummaryStore::write(Own, localSummaries(), Error) ||
         !Store.emplace().read(SummariesDir, Own, Error)) {
@@ -979,6 +977,21 @@ private:
       FI->Sum = Summary();
     solveToFixpoint();
     return true;
+  }
+
+  /// The main file's absolute path, links resolved: a file compiled from
+  /// any directory has one summary file, and two files of one name in two
+  /// directories (a/util.c, b/util.c) have two.
+  std::string mainFilePath() const {
+    FileManager &Files = CI.getFileManager();
+    llvm::SmallString<256> Path(
+        SM->getFilename(SM->getLocForStartOfFile(SM->getMainFileID())));
+    Files.makeAbsolutePath(Path);
+    llvm::SmallString<256> Real;
+    if (!Files.getVirtualFileSystem().getRealPath(Path, Real))
+      return std::string(Real);
+    llvm::sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+    return std::string(Path);
   }
 
   TextLocation textLocation(SourceLocation Loc) const {

@@ -62,7 +62,8 @@ struct ExternalSummary {
 
 class SummaryStore {
 public:
-  /// The file a compile of MainFile writes in the directory.
+  /// The file a compile of MainFile, its absolute path with links
+  /// resolved, writes in the directory.
   static std::string fileFor(llvm::StringRef Dir, llvm::StringRef MainFile);
 
   /// Writes Summaries to Path (atomically, by a rename); false with Error
