@@ -120,9 +120,11 @@ void FindingSink::report(Finding F) {
     Shown.emplace_back(std::move(F), Level);
 }
 
-void FindingSink::finish() {
+void FindingSink::finish(llvm::StringRef NotAnalysedBecause) {
   if (SarifPath.empty())
     return;
+  if (!NotAnalysedBecause.empty())
+    Shown.clear();
   llvm::json::Array Results;
   for (const auto &[F, Level] : Shown) {
     llvm::json::Array Related;
@@ -183,13 +185,22 @@ void FindingSink::finish() {
                             {"informationUri",
                              "https://peps.python.org/pep-0445/"},
                             {"rules", std::move(RuleList)}};
+  llvm::json::Object Run{
+      {"tool", llvm::json::Object{{"driver", std::move(Driver)}}},
+      {"columnKind", "unicodeCodePoints"},
+      {"results", std::move(Results)}};
+  if (!NotAnalysedBecause.empty())
+    Run["invocations"] = llvm::json::Array{llvm::json::Object{
+        {"executionSuccessful", false},
+        {"toolExecutionNotifications",
+         llvm::json::Array{llvm::json::Object{
+             {"level", "error"},
+             {"message",
+              llvm::json::Object{{"text", NotAnalysedBecause.str()}}}}}}}};
   llvm::json::Object Log{
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},
-      {"runs", llvm::json::Array{llvm::json::Object{
-                   {"tool", llvm::json::Object{{"driver", std::move(Driver)}}},
-                   {"columnKind", "unicodeCodePoints"},
-                   {"results", std::move(Results)}}}}};
+      {"runs", llvm::json::Array{std::move(Run)}}};
 
   std::error_code EC;
   llvm::raw_fd_ostream OS(SarifPath, EC, llvm::sys::fs::OF_Text);

@@ -60,8 +60,10 @@ public:
   void report(Finding F);
 
   /// Writes the SARIF file, if one was asked for; reports an error if it
-  /// cannot be written.
-  void finish();
+  /// cannot be written.  With NotAnalysedBecause, the translation unit was
+  /// not analysed: the log has no results, and says why in an invocation
+  /// that did not succeed, so that no earlier run's log stays in its place.
+  void finish(llvm::StringRef NotAnalysedBecause = "");
 
 private:
   clang::DiagnosticsEngine &Diags;

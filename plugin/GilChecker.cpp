@@ -919,8 +919,11 @@ public:
         SummariesDir(Opts.GilSummariesDir) {}
 
   void HandleTranslationUnit(ASTContext &Context) override {
-    if (CI.getDiagnostics().hasUncompilableErrorOccurred())
+    if (CI.getDiagnostics().hasUncompilableErrorOccurred()) {
+      sink(Context).finish("the translation unit has errors: the GIL "
+                           "analysis did not run");
       return;
+    }
     auto Start = std::chrono::steady_clock::now();
     analyse(Context);
     if (Stats)
@@ -930,11 +933,20 @@ public:
   }
 
 private:
+  FindingSink sink(ASTContext &Context) const {
+    return FindingSink(CI.getDiagnostics(), Context.getSourceManager(),
+                       CI.getLangOpts(), Levels, SarifPath);
+  }
+
   void analyse(ASTContext &Context) {
     Ctx = &Context;
     SM = &Context.getSourceManager();
-    FindingSink Sink(CI.getDiagnostics(), *SM, CI.getLangOpts(), Levels,
-                     SarifPath);
+    FindingSink Sink = sink(Context);
+    // Every check off, and a SARIF file asked for: an empty log.
+    if (llvm::all_of(Levels, [](CheckLevel L) { return L == CheckLevel::Off; })) {
+      Sink.finish();
+      return;
+    }
     Headers.emplace(*SM);
     UsageFinder Usage(*SM, *Headers);
     Usage.TraverseDecl(Context.getTranslationUnitDecl());
@@ -942,8 +954,11 @@ private:
     Usage.resolveRawAllocators();
     collectFunctions(Usage);
     solveToFixpoint();
-    if (!SummariesDir.empty() && !shareSummaries())
+    if (!SummariesDir.empty() && !shareSummaries()) {
+      Sink.finish("the GIL summaries could not be shared: the GIL analysis "
+                  "did not run");
       return;
+    }
     std::vector<Finding> Findings;
     for (const UsageFinder::Escape &E : Usage.Escapes)
       Findings.push_back(escapeFinding(E));
@@ -1528,8 +1543,25 @@ private:
 };
 
 /// While a precompiled header or module is built there is nothing to check:
-/// each compile that uses it checks the functions it takes from it.
-class NoAnalysis : public ASTConsumer {};
+/// each compile that uses it checks the functions it takes from it.  A
+/// SARIF file asked for is an empty log.
+class NoAnalysis : public ASTConsumer {
+public:
+  NoAnalysis(CompilerInstance &CI, const Options &Opts)
+      : CI(CI), Levels{Opts.CheckLevels[0], Opts.CheckLevels[1]},
+        SarifPath(Opts.SarifPath) {}
+
+  void HandleTranslationUnit(ASTContext &Context) override {
+    FindingSink(CI.getDiagnostics(), Context.getSourceManager(),
+                CI.getLangOpts(), Levels, SarifPath)
+        .finish();
+  }
+
+private:
+  CompilerInstance &CI;
+  CheckLevel Levels[NumChecks];
+  std::string SarifPath;
+};
 
 
 } // namespace
@@ -1537,7 +1569,7 @@ class NoAnalysis : public ASTConsumer {};
 std::unique_ptr<ASTConsumer> createGilChecker(CompilerInstance &CI,
                                               const Options &Opts) {
   if (buildsAstFile(CI))
-    return std::make_unique<NoAnalysis>();
+    return std::make_unique<NoAnalysis>(CI, Opts);
   return std::make_unique<GilChecker>(CI, Opts);
 }
 

@@ -228,8 +228,9 @@ protected:
     // The rewrite must see each function before CodeGen does; the GIL
     // analysis needs the whole translation unit, so it runs last, and
     // recognises the calls the rewrite made.
+    // A SARIF file asked for is written whatever the checks are.
     std::unique_ptr<ASTConsumer> Gil;
-    if (Opts.analysesGil())
+    if (Opts.analysesGil() || !Opts.SarifPath.empty())
       Gil = createGilChecker(CI, Opts);
     std::vector<std::unique_ptr<ASTConsumer>> Consumers;
     if (Opts.Trace)

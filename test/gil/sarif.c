@@ -1,6 +1,9 @@
 // -fplugin-arg-pymemcheck-sarif=<path> writes SARIF 2.1.0 with what
 // clang's own SARIF output lacks: stable rule ids, the notes as related
-// locations, and the fix-its as fixes.  Nothing found: a valid, empty run.
+// locations, and the fix-its as fixes.  Nothing found, or both checks
+// off, or a precompiled header built: a valid, empty run.  A translation
+// unit with errors: a run with no results whose invocation failed, in
+// place of any earlier log.
 //
 // REQUIRES: plugin, cpython-headers
 // RUN: rm -rf %t && mkdir %t
@@ -17,8 +20,24 @@
 // RUN: not %clang -std=c11 -fsyntax-only -I%py_include -fplugin=%plugin \
 // RUN:   -fplugin-arg-pymemcheck-sarif=%t/no/such/dir/out.sarif %s 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=UNWRITABLE
+// RUN: %clang -std=c11 -fsyntax-only -I%py_include -fplugin=%plugin \
+// RUN:   -fplugin-arg-pymemcheck-no-gil-call -fplugin-arg-pymemcheck-no-gil-escape \
+// RUN:   -fplugin-arg-pymemcheck-sarif=%t/off.sarif %s
+// RUN: FileCheck %s --check-prefix=OFF < %t/off.sarif
+// RUN: %clang -std=c11 -x c-header -I%py_include -fplugin=%plugin \
+// RUN:   -fplugin-arg-pymemcheck-sarif=%t/pch.sarif %s -o %t/sarif.h.pch
+// RUN: FileCheck %s --check-prefix=CLEAN < %t/pch.sarif
+// RUN: cp %t/out.sarif %t/stale.sarif
+// RUN: not %clang -std=c11 -fsyntax-only -I%py_include -fplugin=%plugin -DBROKEN \
+// RUN:   -fplugin-arg-pymemcheck-sarif=%t/stale.sarif %s 2>/dev/null
+// RUN: %python -c "import json,sys; json.load(open(sys.argv[1]))" %t/stale.sarif
+// RUN: FileCheck %s --check-prefix=BROKEN --implicit-check-not=ruleId < %t/stale.sarif
 
 #include <Python.h>
+
+#ifdef BROKEN
+broken x;
+#endif
 
 #ifndef CLEAN
 typedef void *(*alloc_fn)(size_t);
@@ -41,19 +60,19 @@ void released(size_t n) {
 // CHECK: "uri": "{{.*}}sarif.c"
 // CHECK: "deletedRegion": {
 // CHECK-NEXT: "endColumn": 25,
-// CHECK-NEXT: "endLine": 29,
+// CHECK-NEXT: "endLine": 48,
 // CHECK-NEXT: "startColumn": 13,
-// CHECK-NEXT: "startLine": 29
+// CHECK-NEXT: "startLine": 48
 // CHECK: "insertedContent": {
 // CHECK-NEXT: "text": "PyMem_RawMalloc"
 // CHECK: "text": "PyMem_RawFree"
 // CHECK: "level": "warning",
-// CHECK: "startLine": 29
+// CHECK: "startLine": 48
 // CHECK: "text": "call to 'PyMem_Malloc' needs the GIL, but the GIL is released here"
 // CHECK: "relatedLocations": [
 // CHECK: "id": 0,
 // CHECK: "text": "the GIL is released here by 'Py_BEGIN_ALLOW_THREADS'"
-// CHECK: "startLine": 28
+// CHECK: "startLine": 47
 // CHECK: "ruleId": "gil-call",
 // CHECK-NEXT: "ruleIndex": 0
 // CHECK: "text": "call to 'PyMem_Free' needs the GIL, but the GIL is released here"
@@ -70,3 +89,11 @@ void released(size_t n) {
 // ERROR: "level": "error",
 // CLEAN: "results": [],
 // UNWRITABLE: error: pymemcheck: cannot write the SARIF file '{{.*}}no/such/dir/out.sarif'
+// OFF: "results": [],
+// OFF: "enabled": false,
+// OFF: "enabled": false,
+// BROKEN: "invocations": [
+// BROKEN-NEXT: {
+// BROKEN-NEXT: "executionSuccessful": false,
+// BROKEN: "text": "the translation unit has errors: the GIL analysis did not run"
+// BROKEN: "results": [],
