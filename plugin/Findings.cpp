@@ -14,6 +14,7 @@
 #include "clang/Basic/SourceManager.h"
 #include "clang/Basic/Version.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -43,13 +44,43 @@ const RuleText Rules[NumChecks] = {
      "domain function."},
 };
 
+/// The column of Loc in UTF-16 code units, which the log declares
+/// (columnKind utf16CodeUnits, what GitHub code scanning and editors
+/// count in).  Clang counts bytes, which differ as soon as the line holds
+/// non-ASCII text before Loc.  A byte that is not part of valid UTF-8
+/// counts as one unit, as the replacement character a reader shows.
+unsigned utf16Column(const SourceManager &SM, SourceLocation Loc) {
+  unsigned ByteColumn = SM.getSpellingColumnNumber(Loc);
+  std::pair<FileID, unsigned> At = SM.getDecomposedSpellingLoc(Loc);
+  bool Invalid = false;
+  llvm::StringRef Buffer = SM.getBufferData(At.first, &Invalid);
+  if (Invalid || ByteColumn == 0 || At.second < ByteColumn - 1 ||
+      At.second > Buffer.size())
+    return ByteColumn;
+  llvm::StringRef Before =
+      Buffer.substr(At.second - (ByteColumn - 1), ByteColumn - 1);
+  auto *Text = reinterpret_cast<const llvm::UTF8 *>(Before.data());
+  size_t Size = Before.size();
+  unsigned Units = 0;
+  for (size_t I = 0; I < Size;) {
+    unsigned Length = llvm::getNumBytesForUTF8(Text[I]);
+    if (Length > Size - I ||
+        !llvm::isLegalUTF8Sequence(Text + I, Text + I + Length))
+      Length = 1;
+    // Four bytes encode a code point outside the BMP: a surrogate pair.
+    Units += Length == 4 ? 2 : 1;
+    I += Length;
+  }
+  return Units + 1;
+}
+
 llvm::json::Object region(const SourceManager &SM, SourceLocation Begin,
                           SourceLocation End) {
   llvm::json::Object R{{"startLine", SM.getSpellingLineNumber(Begin)},
-                       {"startColumn", SM.getSpellingColumnNumber(Begin)}};
+                       {"startColumn", utf16Column(SM, Begin)}};
   if (End.isValid()) {
     R["endLine"] = SM.getSpellingLineNumber(End);
-    R["endColumn"] = SM.getSpellingColumnNumber(End);
+    R["endColumn"] = utf16Column(SM, End);
   }
   return R;
 }
@@ -187,7 +218,7 @@ void FindingSink::finish(llvm::StringRef NotAnalysedBecause) {
                             {"rules", std::move(RuleList)}};
   llvm::json::Object Run{
       {"tool", llvm::json::Object{{"driver", std::move(Driver)}}},
-      {"columnKind", "unicodeCodePoints"},
+      {"columnKind", "utf16CodeUnits"},
       {"results", std::move(Results)}};
   if (!NotAnalysedBecause.empty())
     Run["invocations"] = llvm::json::Array{llvm::json::Object{
