@@ -51,6 +51,16 @@ bool callableWithoutGil(llvm::StringRef Name) {
              "PyObject_SetArenaAllocator", "PyObject_GetArenaAllocator", true)
       .Cases("PyTraceMalloc_Track", "PyTraceMalloc_Untrack", "PyOS_snprintf",
              "PyOS_vsnprintf", "PyOS_strtoul", "PyOS_strtol", true)
+      // Documented as needing no thread state: scheduling a call for the
+      // main thread, simulating a signal (also from a signal handler),
+      // creating and deleting a thread state.
+      .Cases("Py_AddPendingCall", "PyErr_SetInterrupt", "PyErr_SetInterruptEx",
+             "PyThreadState_New", "PyThreadState_Delete", true)
+      // Safe before Py_Initialize, so with no thread state at all.
+      .Cases("Py_GetVersion", "Py_GetBuildInfo", "Py_GetCompiler",
+             "Py_GetCopyright", "Py_GetPlatform", "PyInitFrozenExtensions",
+             true)
+      .Cases("PySys_ResetWarnOptions", "PyMutex_Lock", "PyMutex_Unlock", true)
       // Field access.
       .Cases("Py_TYPE", "Py_SIZE", "Py_REFCNT", "Py_IS_TYPE", "Py_Is", true)
       .Cases("Py_IsNone", "Py_IsTrue", "Py_IsFalse", "PyType_HasFeature",
