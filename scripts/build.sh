@@ -18,6 +18,7 @@ case "$name" in
     ;;
 esac
 
+mkdir -p build
 cmake -S . -B "build/$name" "${args[@]}" "$@" > "build/$name.configure.log" 2>&1 || {
   cat "build/$name.configure.log" >&2
   exit 1
