@@ -657,23 +657,6 @@ static int leaf_insert(struct pmc_leaf *l, uintptr_t a, const struct pmc_block *
     return result;
 }
 
-int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
-                          struct pmc_block *displaced)
-{
-    uintptr_t a = (uintptr_t)p;
-    struct pmc_leaf *l = pmc_leaf_lookup(a, true);
-    if (l == NULL)
-        return -1;
-    int result = 0;
-    bool owned = pmc_leaf_enter(l);
-    if (!pmc_pooled(b->family, b->size) ||
-        !pool_insert(l, a, pmc_entry(offset_of(a), PMC_LIVE, b->family, b->site, b->size),
-                     b->size, displaced, &result))
-        result = leaf_insert(l, a, b, displaced);
-    pmc_leaf_leave(l, owned);
-    return result;
-}
-
 /* A pool's block size is learnt from the requests it serves, and a table
  * takes a new one when a request of another size comes to a pool with no
  * live block: the pool was emptied and carved again.  A realloc that keeps
@@ -684,23 +667,47 @@ int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
  * may look empty.  Taken for a pool carved again, the table was made one
  * for 80-byte blocks, its live entries moved out, and later records found
  * at the wrong entries: a correct program got false double frees, and
- * frees held back.  So such a block goes into the leaf's own table, and
- * the pool's table keeps its size; so does one whose pool has no table,
- * which would be made for the request's size. */
-int pmc_table_insert_kept(const void *p, const struct pmc_block *b,
-                          struct pmc_block *displaced)
+ * frees held back.  So a kept block goes into its pool's table only when
+ * the table is one for the request's size; else into the leaf's own
+ * table, and the pool's table keeps its size (one whose pool has no table
+ * too, which would be made for the request's size). */
+static bool kept_in_pool_table(const struct pmc_leaf *l, uintptr_t a, size_t size)
+{
+    uint32_t q = offset_of(a) >> PMC_POOL_BITS;
+    return l->pool_entries[q] != NULL && size - 1 < PMC_POOL_MAX_REQUEST &&
+           pmc_pool_units(l->pool_state[q]) == pmc_pool_units_for(size);
+}
+
+/* The general insert: into a pool's table when the block belongs there,
+ * else (or when that fails) into the leaf's own. */
+static int insert(const void *p, const struct pmc_block *b, struct pmc_block *displaced,
+                  bool kept)
 {
     uintptr_t a = (uintptr_t)p;
     struct pmc_leaf *l = pmc_leaf_lookup(a, true);
     if (l == NULL)
         return -1;
+    int result = 0;
     bool owned = pmc_leaf_enter(l);
-    uint32_t q = offset_of(a) >> PMC_POOL_BITS;
-    bool other_size = l->pool_entries[q] == NULL || b->size - 1 >= PMC_POOL_MAX_REQUEST ||
-                      pmc_pool_units(l->pool_state[q]) != pmc_pool_units_for(b->size);
-    int result = other_size ? leaf_insert(l, a, b, displaced) : 0;
+    bool to_pool = kept ? kept_in_pool_table(l, a, b->size) : pmc_pooled(b->family, b->size);
+    if (!to_pool ||
+        !pool_insert(l, a, pmc_entry(offset_of(a), PMC_LIVE, b->family, b->site, b->size),
+                     b->size, displaced, &result))
+        result = leaf_insert(l, a, b, displaced);
     pmc_leaf_leave(l, owned);
-    return other_size ? result : pmc_table_insert(p, b, displaced);
+    return result;
+}
+
+int pmc_table_insert_slow(const void *p, const struct pmc_block *b,
+                          struct pmc_block *displaced)
+{
+    return insert(p, b, displaced, false);
+}
+
+int pmc_table_insert_kept(const void *p, const struct pmc_block *b,
+                          struct pmc_block *displaced)
+{
+    return insert(p, b, displaced, true);
 }
 
 enum pmc_found pmc_table_free_slow(const void *p, uint32_t free_site, struct pmc_block *out)

@@ -169,15 +169,12 @@ static char take_suffix(char *text, uint64_t *value, const char **why)
                              : "no count after '+'";
         return 0;
     }
-    uint64_t n = 0;
-    for (size_t i = start; i < end; i++) {
-        unsigned digit = (unsigned)(text[i] - '0');
-        if (n > (max - digit) / 10) {
-            *why = mark == ':' ? "the line number is above 2147483647"
-                               : "the count is above 9223372036854775807";
-            return 0;
-        }
-        n = n * 10 + digit;
+    const char *digits_end;
+    unsigned long long n;
+    if (!pmc_parse_digits(text + start, max, &digits_end, &n)) {
+        *why = mark == ':' ? "the line number is above 2147483647"
+                           : "the count is above 9223372036854775807";
+        return 0;
     }
     *value = n;
     text[start - 1] = '\0';

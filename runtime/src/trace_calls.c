@@ -121,15 +121,15 @@ static inline bool injected(uint32_t site)
  * (pmc_hooks_out), the call is recorded as the hook would have
  * recorded it, then they go back; the record comes first, so that no
  * other thread can be handed a freed address and record it before. */
-#define PEP445_CALL(site, call, reached, record)                               \
+#define PEP445_CALL(api, site, call, reached, record)                          \
     do {                                                                       \
         pmc_self.site = (site);                                                \
         call;                                                                  \
         if (PMC_T_UNLIKELY(pmc_self.site != 0)) {                              \
             pmc_self.site = 0;                                                 \
-            if ((reached) && pmc_hooks_out(api, site)) {                       \
+            if ((reached) && pmc_hooks_out((api), site)) {                     \
                 record;                                                        \
-                pmc_hooks_restore(api, site);                                  \
+                pmc_hooks_restore((api), site);                                \
             }                                                                  \
         }                                                                      \
     } while (0)
@@ -190,10 +190,9 @@ static inline bool calloc_overflows(size_t nelem, size_t elsize)
             return pmc_hook_alloc_at(in, FAMILY_OF(Name), PMC_API_##Name,      \
                                      site, size, 1, false);                    \
         }                                                                      \
-        enum pmc_api api = PMC_API_##Name;                                     \
         void *p;                                                               \
-        PEP445_CALL(site, p = Name(size), p != NULL,                           \
-                    missed_alloc(api, site, p, size));                         \
+        PEP445_CALL(PMC_API_##Name, site, p = Name(size), p != NULL,           \
+                    missed_alloc(PMC_API_##Name, site, p, size));              \
         return p;                                                              \
     }
 #define DEFINE_PEP445_CALLOC(Name, Domain, Trace)                              \
@@ -219,10 +218,9 @@ static inline bool calloc_overflows(size_t nelem, size_t elsize)
             return pmc_hook_alloc_at(in, FAMILY_OF(Name), PMC_API_##Name,      \
                                      site, nelem, elsize, true);               \
         }                                                                      \
-        enum pmc_api api = PMC_API_##Name;                                     \
         void *p;                                                               \
-        PEP445_CALL(site, p = Name(nelem, elsize), p != NULL,                  \
-                    missed_alloc(api, site, p, nelem * elsize));               \
+        PEP445_CALL(PMC_API_##Name, site, p = Name(nelem, elsize), p != NULL,  \
+                    missed_alloc(PMC_API_##Name, site, p, nelem * elsize));    \
         return p;                                                              \
     }
 #define DEFINE_PEP445_REALLOC(Name, Domain, Trace)                             \
@@ -249,10 +247,9 @@ static inline bool calloc_overflows(size_t nelem, size_t elsize)
             return pmc_hook_realloc_at(in, FAMILY_OF(Name), PMC_API_##Name,    \
                                        site, ptr, size);                       \
         }                                                                      \
-        enum pmc_api api = PMC_API_##Name;                                     \
         void *p;                                                               \
-        PEP445_CALL(site, p = Name(ptr, size), p != NULL,                      \
-                    missed_realloc(api, site, ptr, p, size));                  \
+        PEP445_CALL(PMC_API_##Name, site, p = Name(ptr, size), p != NULL,      \
+                    missed_realloc(PMC_API_##Name, site, ptr, p, size));       \
         return p;                                                              \
     }
 #define DEFINE_PEP445_FREE(Name, Domain, Trace)                                \
@@ -275,8 +272,8 @@ static inline bool calloc_overflows(size_t nelem, size_t elsize)
             pmc_hook_free_at(in, FAMILY_OF(Name), PMC_API_##Name, site, ptr);  \
             return;                                                            \
         }                                                                      \
-        enum pmc_api api = PMC_API_##Name;                                     \
-        PEP445_CALL(site, Name(ptr), true, missed_free(api, site, ptr));       \
+        PEP445_CALL(PMC_API_##Name, site, Name(ptr), true,                     \
+                    missed_free(PMC_API_##Name, site, ptr));                   \
     }
 
 /* ---- libc rows: record the block here ---- */

@@ -152,12 +152,17 @@ bool pmc_hooks_out(enum pmc_api api, uint32_t site)
     return false;
 }
 
-void pmc_hooks_restore(enum pmc_api api, uint32_t site)
+int pmc_hooks_reinstall(void)
 {
     pthread_mutex_lock(&state_lock);
     int put_back = pmc_is_tracing() ? pmc_hooks_install() : 0;
     pthread_mutex_unlock(&state_lock);
-    if (put_back > 0)
+    return put_back;
+}
+
+void pmc_hooks_restore(enum pmc_api api, uint32_t site)
+{
+    if (pmc_hooks_reinstall() > 0)
         pmc_seam_hooks_missed(api, site, true);
 }
 

@@ -226,6 +226,11 @@ PMC_T_HIDDEN int pmc_start_at_load(void);
  * Returns whether the hooks may go back in now (pmc_seam_may_start); if
  * not, says so (pmc_seam_hooks_missed). */
 PMC_T_HIDDEN bool pmc_hooks_out(enum pmc_api api, uint32_t site);
+/* While tracing, put back whatever hooks are gone from their domain's
+ * chain (pmc_hooks_install, under the state lock); returns how many.  For
+ * the domains reset under a running tracer (the standalone library
+ * applying PYTHONMALLOC after a static initializer started tracing). */
+PMC_T_HIDDEN int pmc_hooks_reinstall(void);
 /* Then, once the call is recorded: put back whatever hooks are gone,
  * while tracing, and say so (pmc_seam_hooks_missed). */
 PMC_T_HIDDEN void pmc_hooks_restore(enum pmc_api api, uint32_t site);
@@ -321,10 +326,6 @@ PMC_T_HIDDEN void pmc_hooks_uninstall(void);
  * the gate (PMC_GATE_NOT_ON_TOP): called after the hooks are installed or
  * taken out, and by the flavour whenever a domain's allocator changes. */
 PMC_T_HIDDEN void pmc_hooks_allocators_changed(void);
-/* Install again after the domains were reset to allocators that do not
- * contain ours (the standalone library applying PYTHONMALLOC after a
- * static initializer already started tracing). */
-PMC_T_HIDDEN void pmc_hooks_reinstall(void);
 
 /* The host library's seam for CPython's "called without holding the GIL"
  * check, in two parts so that a call that passes costs one indirect call:
@@ -579,6 +580,12 @@ PMC_T_HIDDEN extern struct pmc_config pmc_config;
  * messages ("PYMEMCHECK").  Each bad entry is reported and skipped; returns
  * how many there were. */
 PMC_T_HIDDEN int pmc_config_parse(const char *text, const char *origin);
+/* The decimal digits at the start of s: their number in *out and where
+ * they end in *end; false when there is no digit or the number is above
+ * max.  Digits only, no sign, no space (strtoull would take " -1" for
+ * ULLONG_MAX): the caller checks what follows. */
+PMC_T_HIDDEN bool pmc_parse_digits(const char *s, unsigned long long max, const char **end,
+                                   unsigned long long *out);
 /* Read PYMEMCHECK; only the first call does anything. */
 PMC_T_HIDDEN void pmc_config_from_environment(void);
 

@@ -75,12 +75,8 @@ static bool parse_choice(const struct entry *e, const struct choice *choices, in
     return false;
 }
 
-/* The decimal digits at the start of s: their number in *out and where
- * they end in *end; false when there is no digit or the number is above
- * max.  Digits only, no sign, no space (strtoull would take " -1" for
- * ULLONG_MAX): the caller checks what follows. */
-static bool parse_digits(const char *s, unsigned long long max, const char **end,
-                         unsigned long long *out)
+bool pmc_parse_digits(const char *s, unsigned long long max, const char **end,
+                      unsigned long long *out)
 {
     unsigned long long n = 0;
     const char *c = s;
@@ -101,7 +97,7 @@ static bool parse_size(const struct entry *e, size_t *out)
 {
     const char *end;
     unsigned long long n;
-    bool ok = parse_digits(e->value, SIZE_MAX, &end, &n);
+    bool ok = pmc_parse_digits(e->value, SIZE_MAX, &end, &n);
     unsigned shift = 0;
     if (ok && *end) {
         static const char suffixes[] = "kKmMgG";   /* shifts 10, 10, 20, 20, ... */
@@ -211,7 +207,7 @@ static bool set_leak_exitcode(const struct entry *e)
 {
     const char *end;
     unsigned long long code;
-    if (!parse_digits(e->value, 255, &end, &code) || *end) {
+    if (!pmc_parse_digits(e->value, 255, &end, &code) || *end) {
         complain(e, "not an exit status", "0 to 255");
         return false;
     }

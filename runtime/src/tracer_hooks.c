@@ -216,13 +216,6 @@ int pmc_hooks_install(void)
     return put_back;
 }
 
-void pmc_hooks_reinstall(void)
-{
-    for (int d = PYMEM_DOMAIN_RAW; d <= PYMEM_DOMAIN_OBJ; d++)
-        pmc_layers[d].installed = false;
-    (void)pmc_hooks_install();
-}
-
 /* Only where ours is on top: removing a layer from under someone else's
  * hook would cut theirs off (tracemalloc's stop restores blindly and drops
  * any hook installed after it; we do not). */

@@ -96,8 +96,8 @@ void pymemcheck_tracer_load(void)
      * traced call before this constructor ran, and PYTHONMALLOC, applied
      * just now, reset the domains: the hooks go back on top. */
     const char *pythonmalloc = getenv("PYTHONMALLOC");
-    if (pmc_is_tracing() && pythonmalloc != NULL && *pythonmalloc != '\0')
-        pmc_hooks_reinstall();
+    if (pythonmalloc != NULL && *pythonmalloc != '\0')
+        (void)pmc_hooks_reinstall();
     pmc_config_from_environment();
     atexit(pmc_report_at_exit);
     if (pmc_config.start == PMC_START_LOAD && pmc_start_at_load() < 0)
