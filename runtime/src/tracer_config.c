@@ -139,9 +139,18 @@ static bool set_min_bytes(const struct entry *e)
     return parse_size(e, &pmc_config.min_bytes);
 }
 
+/* A number of sites: digits only.  A k would read as 1024 sites, which no
+ * one asking for "the top 2k" of a report means. */
 static bool set_max_sites(const struct entry *e)
 {
-    return parse_size(e, &pmc_config.max_sites);
+    const char *end;
+    unsigned long long n;
+    if (!pmc_parse_digits(e->value, SIZE_MAX, &end, &n) || *end) {
+        complain(e, "not a count", "a number of sites, 0 for all");
+        return false;
+    }
+    pmc_config.max_sites = (size_t)n;
+    return true;
 }
 
 static bool set_on_misuse(const struct entry *e)

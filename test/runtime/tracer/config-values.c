@@ -11,6 +11,9 @@
 //
 // Only digits: strtoull's leading space and sign are not part of a count.
 // RUN: env 'PYMEMCHECK=min_bytes=1k:min_bytes= -1:min_bytes=+5:min_bytes=-0:tracer_memory_limit= 1:min_bytes=1 k:min_bytes=1kk:min_bytes=99999999999999999999:min_bytes=20000000000000000g' %t 2>&1 | FileCheck %s --check-prefix=SIGN --match-full-lines
+// A number of sites is digits alone: max_sites=2k is not 2048 sites, and
+// max_sites=1 stays in force.
+// RUN: env 'PYMEMCHECK=max_sites=1:max_sites=2k:max_sites= 2:max_sites=-1:max_sites=99999999999999999999' %t 2>&1 | FileCheck %s --check-prefix=SITES --match-full-lines
 // RUN: env 'PYMEMCHECK=leak_exitcode= +7:leak_exitcode=-0:leak_exitcode=256:leak_exitcode=0x7' %t 2>&1 | FileCheck %s --check-prefix=EXIT --match-full-lines
 // RUN: env 'PYMEMCHECK=leak_exitcode=5:leak_exitcode= +7:report=none' %python %S/Inputs/exit_status.py 5 %t
 // RUN: env 'PYMEMCHECK=leak_exitcode=5:leak_exitcode=+7:report=none' %python %S/Inputs/exit_status.py 5 %t
@@ -70,7 +73,7 @@ int main(int argc, char **argv)
 }
 
 // SUFFIX:      pymemcheck: PYMEMCHECK: min_bytes=k: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, min_bytes keeps its value
-// SUFFIX-NEXT: pymemcheck: PYMEMCHECK: max_sites=m: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, max_sites keeps its value
+// SUFFIX-NEXT: pymemcheck: PYMEMCHECK: max_sites=m: not a count (accepted: a number of sites, 0 for all); ignored, max_sites keeps its value
 // SUFFIX-NEXT: pymemcheck: PYMEMCHECK: tracer_memory_limit=g: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, tracer_memory_limit keeps its value
 // SUFFIX-NEXT: pymemcheck: PYMEMCHECK: min_bytes=G: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, min_bytes keeps its value
 // SUFFIX-NEXT: pymemcheck: 2000 bytes in 1 block allocated at ext.c:1 by PyMem_Malloc
@@ -88,6 +91,15 @@ int main(int argc, char **argv)
 // SIGN-NEXT: pymemcheck: PYMEMCHECK: min_bytes=20000000000000000g: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, min_bytes keeps its value
 // SIGN-NEXT: pymemcheck: 2000 bytes in 1 block allocated at ext.c:1 by PyMem_Malloc
 // SIGN-NEXT: pymemcheck: 100 more bytes in 1 block at 1 site not listed (min_bytes, max_sites or untraced)
+
+// SITES:      pymemcheck: PYMEMCHECK: max_sites=2k: not a count (accepted: a number of sites, 0 for all); ignored, max_sites keeps its value
+// SITES-NEXT: pymemcheck: PYMEMCHECK: max_sites= 2: not a count (accepted: a number of sites, 0 for all); ignored, max_sites keeps its value
+// SITES-NEXT: pymemcheck: PYMEMCHECK: max_sites=-1: not a count (accepted: a number of sites, 0 for all); ignored, max_sites keeps its value
+// SITES-NEXT: pymemcheck: PYMEMCHECK: max_sites=99999999999999999999: not a count (accepted: a number of sites, 0 for all); ignored, max_sites keeps its value
+// SITES-NEXT: pymemcheck: 2000 bytes in 1 block allocated at ext.c:1 by PyMem_Malloc
+// SITES-NEXT: pymemcheck: 100 more bytes in 1 block at 1 site not listed (min_bytes, max_sites or untraced)
+// SITES-NEXT: pymemcheck: SUMMARY: 2000 bytes leaked in 1 block from 1 site; peak 2100 bytes
+// SITES-NOT:  {{.}}
 
 // EXIT:      pymemcheck: PYMEMCHECK: leak_exitcode= +7: not an exit status (accepted: 0 to 255); ignored, leak_exitcode keeps its value
 // EXIT-NEXT: pymemcheck: PYMEMCHECK: leak_exitcode=-0: not an exit status (accepted: 0 to 255); ignored, leak_exitcode keeps its value

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 // BAD-NEXT: pymemcheck: PYMEMCHECK: min_bytes=abc: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, min_bytes keeps its value
 // BAD-NEXT: pymemcheck: PYMEMCHECK: unknown key 'colour' (accepted: report, output, min_bytes, max_sites, on_misuse, untraced, start, fail, tracer_memory_limit, leak_exitcode); ignored
 // BAD-NEXT: pymemcheck: PYMEMCHECK: 'novalue' is not key=value (accepted: report, output, min_bytes, max_sites, on_misuse, untraced, start, fail, tracer_memory_limit, leak_exitcode); ignored
-// BAD-NEXT: pymemcheck: PYMEMCHECK: max_sites=-1: not a byte count (accepted: a number of bytes, with an optional k, m or g); ignored, max_sites keeps its value
+// BAD-NEXT: pymemcheck: PYMEMCHECK: max_sites=-1: not a count (accepted: a number of sites, 0 for all); ignored, max_sites keeps its value
 // BAD-NEXT: pymemcheck: PYMEMCHECK: on_misuse=maybe: unknown value (accepted: report, abort); ignored, on_misuse keeps its value
 // BAD-NEXT: pymemcheck: PYMEMCHECK: untraced=yes: unknown value (accepted: report, ignore); ignored, untraced keeps its value
 // BAD-NEXT: pymemcheck: PYMEMCHECK: start=later: unknown value (accepted: first_call, load, manual); ignored, start keeps its value
