@@ -101,6 +101,11 @@ PMC_HIDDEN bool pymemcheck_pymalloc_owns(const void *p);
  * pymalloc is the OBJ allocator. */
 PMC_HIDDEN void pymemcheck_pymalloc_print_stats(FILE *out);
 
+/* PYTHONMALLOCSTATS: print the statistics to stderr each time pymalloc is
+ * about to map a new arena, as CPython does (pythonmalloc.c sets it at load,
+ * before any thread). */
+PMC_HIDDEN extern bool pymemcheck_pymalloc_stats_at_new_arena;
+
 /* Blocks pymalloc has handed out and not yet taken back, plus the blocks it
  * passed to the RAW domain and that are still live. */
 PMC_HIDDEN Py_ssize_t pymemcheck_pymalloc_allocated_blocks(void);

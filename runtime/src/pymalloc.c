@@ -486,8 +486,14 @@ static struct pool *arena_carve_pool(struct heap *h, struct arena *a)
     return pool;
 }
 
+bool pymemcheck_pymalloc_stats_at_new_arena;
+
+/* Before the arena, as CPython: each dump shows the state that made the
+ * program need one more (the first, none at all). */
 static NOINLINE struct arena *heap_new_arena(struct heap *h)
 {
+    if (pymemcheck_pymalloc_stats_at_new_arena)
+        _PyObject_DebugMallocStats(stderr);
     struct arena *a = arena_acquire();
     if (a == NULL)
         return NULL;

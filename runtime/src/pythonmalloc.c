@@ -59,6 +59,8 @@ void pymemcheck_read_environment(void)
             reject_pythonmalloc(text);
     }
     const char *stats = getenv("PYTHONMALLOCSTATS");
-    if (stats != NULL && *stats != '\0')
+    if (stats != NULL && *stats != '\0') {
+        pymemcheck_pymalloc_stats_at_new_arena = true;
         atexit(print_stats_at_exit);
+    }
 }

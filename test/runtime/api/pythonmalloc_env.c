@@ -1,8 +1,8 @@
 // PYTHONMALLOC takes CPython's values with CPython's meanings; an empty
 // value is the default; anything else stops the program with a message
 // that names the value and the accepted ones (CPython refuses to start
-// too), never a crash.  PYTHONMALLOCSTATS prints pymalloc's statistics at
-// exit.
+// too), never a crash.  PYTHONMALLOCSTATS prints pymalloc's statistics
+// (at exit here; at each new arena too: mallocstats-arenas.c).
 //
 // RUN: %cc %s -o %t %libpymemcheck
 // RUN: %t | FileCheck %s --check-prefix=PYMALLOC
