@@ -145,13 +145,17 @@ bool pmc_seam_may_start(void)
     return Py_IsInitialized() && PyGILState_Check();
 }
 
+/* A start empties the table, so the blocks missed before it are no
+ * longer the report's business: the note at exit speaks of this run. */
 void pmc_seam_tracing_changed(bool on)
 {
     pmc_hooks_set_check(on ? PyGILState_Check : NULL, pmc_host_no_thread_state);
-    if (on)
+    if (on) {
+        atomic_store(&hooks_missed, false);
         pmc_host_debug_hooks_probe();
-    else
+    } else {
         pmc_hooks_set_block_check(NULL);
+    }
 }
 
 /* A traced call that reached the allocator without passing the hook: the
