@@ -725,12 +725,31 @@ static void heap_orphan(struct heap *h)
     pthread_mutex_unlock(&lock);
 }
 
+/* The wholly free arena a heap keeps against thrashing serves its thread;
+ * a heap whose thread is gone gives it back, or every thread that ever ran
+ * would leave a MiB mapped (CPython keeps one for the whole process).  Its
+ * pools hold no block, so no other thread can be freeing into it. */
+static void heap_release_kept_arena(struct heap *h)
+{
+    if (h->free_arenas_kept == 0)
+        return;
+    for (struct arena *a = h->usable; a != NULL; a = a->nextarena) {
+        if (a->nfreepools == a->ntotalpools) {
+            usable_remove(h, a);
+            arena_release(a);
+            h->free_arenas_kept = 0;
+            return;
+        }
+    }
+}
+
 /* The thread-exit destructor.  Frees that run after it (other libraries'
  * destructors) attach a heap again, and the destructor runs again. */
 static void heap_detach(void *arg)
 {
     struct heap *h = arg;
     heap_collect(h);
+    heap_release_kept_arena(h);
     tls_heap = NULL;
     heap_orphan(h);
 }
