@@ -11,6 +11,7 @@
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
+#include "clang/Analysis/CFG.h"
 #include "clang/Basic/LangOptions.h"
 #include "clang/Basic/TargetInfo.h"
 #include "clang/Basic/Version.h"
@@ -74,6 +75,19 @@ inline void applyFileMacroPrefixMap(llvm::SmallString<256> &Path,
   (void)Target;
   LangOpts.remapPathPrefix(Path);
 #endif
+}
+
+// The variable whose `__attribute__((cleanup(f)))` call E is.  The CFG
+// has an element for that call from clang 18 (CFGCleanupFunction); before,
+// it leaves the call out, and there is none to find.
+inline const clang::VarDecl *cleanedUpVariable(const clang::CFGElement &E) {
+#if CLANG_VERSION_MAJOR >= 18
+  if (auto C = E.getAs<clang::CFGCleanupFunction>())
+    return C->getVarDecl();
+#else
+  (void)E;
+#endif
+  return nullptr;
 }
 
 } // namespace compat

@@ -102,9 +102,11 @@ struct Origin {
   std::string Message;
 };
 
-/// A PyGILState_Ensure token and the state the Ensure found.
+/// A PyGILState_Ensure token and the state the Ensure found.  It is held
+/// by a variable, by a member of the object a constructor builds, or by a
+/// local guard object whose constructor ensured into one of its members.
 struct Token {
-  const VarDecl *Var;
+  const ValueDecl *Holder;
   Gil Before;
   const Origin *Why;
 };
@@ -149,6 +151,10 @@ struct GilState {
   const Origin *Why = nullptr; ///< set when Value is not held
   bool SawRelease = false;     ///< the function released the GIL itself
   llvm::SmallVector<Token, 2> Tokens;
+  /// Every path here released a token held by a member of `this` that it
+  /// did not take itself: a guard's destructor, which puts back what its
+  /// constructor's Ensure found.
+  bool RestoredObjectToken = false;
   /// What this path knows of conditions: the branches it took, and the
   /// variables it set to zero or to a released thread state.
   llvm::SmallVector<Assumption, 2> Assumed;
@@ -163,12 +169,14 @@ struct GilState {
 
   bool operator==(const GilState &O) const {
     if (Reached != O.Reached || Value != O.Value || Why != O.Why ||
-        SawRelease != O.SawRelease || Tokens.size() != O.Tokens.size() ||
+        SawRelease != O.SawRelease ||
+        RestoredObjectToken != O.RestoredObjectToken ||
+        Tokens.size() != O.Tokens.size() ||
         !sameAssumptions(Assumed, O.Assumed) ||
         !sameAssumptions(Guards, O.Guards) || Otherwise != O.Otherwise)
       return false;
     for (size_t I = 0; I != Tokens.size(); ++I)
-      if (Tokens[I].Var != O.Tokens[I].Var ||
+      if (Tokens[I].Holder != O.Tokens[I].Holder ||
           Tokens[I].Before != O.Tokens[I].Before ||
           Tokens[I].Why != O.Tokens[I].Why)
         return false;
@@ -253,6 +261,7 @@ struct GilState {
       Otherwise = NewOtherwise;
     }
     SawRelease |= O.SawRelease;
+    RestoredObjectToken &= O.RestoredObjectToken;
     llvm::erase_if(Assumed, [&](const Assumption &A) {
       const Assumption *B = findAssumption(O.Assumed, A.Key);
       return !B || B->Value != A.Value;
@@ -260,7 +269,7 @@ struct GilState {
     for (const Token &T : O.Tokens) {
       Token *Mine = nullptr;
       for (Token &M : Tokens)
-        if (M.Var == T.Var)
+        if (M.Holder == T.Holder)
           Mine = &M;
       if (!Mine) {
         Tokens.push_back(T);
@@ -391,11 +400,17 @@ struct Summary {
   /// It returns with the GIL released / held whatever the caller had.
   bool Releases = false;
   bool Acquires = false;
+  /// A constructor that returns holding the GIL by a PyGILState_Ensure
+  /// whose token it keeps in a member, and a destructor that hands such a
+  /// token back: a guard object, whose scope puts back the state it found.
+  bool EnsuresForObject = false;
+  bool RestoresForObject = false;
 
   bool operator==(const Summary &O) const {
     return NeedsGil == O.NeedsGil && NeedsAt == O.NeedsAt &&
            NeedsCallee == O.NeedsCallee && Releases == O.Releases &&
-           Acquires == O.Acquires;
+           Acquires == O.Acquires && EnsuresForObject == O.EnsuresForObject &&
+           RestoresForObject == O.RestoresForObject;
   }
   bool operator!=(const Summary &O) const { return !(*this == O); }
 };
@@ -423,8 +438,9 @@ struct FunctionInfo {
   std::vector<NeedyCall> Needy;
   /// Calls, with the caller's state, to functions defined elsewhere.
   std::vector<std::pair<SourceLocation, const FunctionDecl *>> ForeignCalls;
-  /// PyGILState_Ensure calls and the variable their token goes to.
-  llvm::DenseMap<const CallExpr *, const VarDecl *> EnsureTokens;
+  /// What may hand a PyGILState token to a holder (a PyGILState_Ensure
+  /// call, a local object's construction), and that holder.
+  llvm::DenseMap<const Expr *, const ValueDecl *> TokenHolders;
   bool Queued = false;
 };
 
@@ -696,28 +712,53 @@ private:
   }
 };
 
-/// Collects, in one function, the variables PyGILState_Ensure's tokens go to.
+/// What E names that can hold a PyGILState token: a variable, or a member
+/// of the object a method works on (`st`, `this->st`).
+const ValueDecl *tokenHolder(const Expr *E) {
+  E = E->IgnoreParenImpCasts();
+  if (auto *DRE = dyn_cast<DeclRefExpr>(E))
+    return dyn_cast<VarDecl>(DRE->getDecl());
+  if (auto *ME = dyn_cast<MemberExpr>(E))
+    if (isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
+      return dyn_cast<FieldDecl>(ME->getMemberDecl());
+  return nullptr;
+}
+
+/// Collects, in one function, where PyGILState_Ensure's tokens go: to
+/// variables, to members of `this`, and (through a guard's constructor) to
+/// local objects.
 class TokenFinder : public RecursiveASTVisitor<TokenFinder> {
 public:
-  explicit TokenFinder(llvm::DenseMap<const CallExpr *, const VarDecl *> &Out)
+  explicit TokenFinder(llvm::DenseMap<const Expr *, const ValueDecl *> &Out)
       : Out(Out) {}
+
+  void findIn(const FunctionDecl &FD) {
+    if (auto *Ctor = dyn_cast<CXXConstructorDecl>(&FD))
+      for (const CXXCtorInitializer *Init : Ctor->inits())
+        if (Init->isMemberInitializer())
+          if (const CallExpr *CE = ensureCall(Init->getInit()))
+            Out[CE] = Init->getMember();
+    TraverseStmt(FD.getBody());
+  }
 
   bool VisitVarDecl(VarDecl *V) {
     if (const CallExpr *CE = ensureCall(V->getInit()))
       Out[CE] = V;
+    else if (V->getInit())
+      if (auto *CE = dyn_cast<CXXConstructExpr>(V->getInit()->IgnoreImplicit()))
+        Out[CE] = V;
     return true;
   }
   bool VisitBinaryOperator(BinaryOperator *BO) {
     if (BO->getOpcode() == BO_Assign)
-      if (auto *DRE = dyn_cast<DeclRefExpr>(BO->getLHS()->IgnoreParenImpCasts()))
-        if (auto *V = dyn_cast<VarDecl>(DRE->getDecl()))
-          if (const CallExpr *CE = ensureCall(BO->getRHS()))
-            Out[CE] = V;
+      if (const ValueDecl *H = tokenHolder(BO->getLHS()))
+        if (const CallExpr *CE = ensureCall(BO->getRHS()))
+          Out[CE] = H;
     return true;
   }
 
 private:
-  llvm::DenseMap<const CallExpr *, const VarDecl *> &Out;
+  llvm::DenseMap<const Expr *, const ValueDecl *> &Out;
 
   static const CallExpr *ensureCall(const Expr *E) {
     if (!E)
@@ -1128,10 +1169,12 @@ private:
     BO.AddInitializers = true;
     BO.AddImplicitDtors = true;
     BO.AddTemporaryDtors = true;
+    // Calls operator new where it runs: before the constructor.
+    BO.AddCXXNewAllocator = true;
     BO.setAllAlwaysAdd();
     FI.Graph = FI.ADC->getCFG();
     FI.Annotated = annotationsOf(*FD);
-    TokenFinder(FI.EnsureTokens).TraverseStmt(FD->getBody());
+    TokenFinder(FI.TokenHolders).findIn(*FD);
     InfoOf[FD->getCanonicalDecl()] = &FI;
     Order.push_back(&FI);
   }
@@ -1150,6 +1193,11 @@ private:
             auto It = Usage.SystemFunctions.find(Callee->getCanonicalDecl());
             if (It != Usage.SystemFunctions.end())
               addFunction(It->second);
+            // The special members the compiler defined: an implicit
+            // destructor runs its members' and bases' destructors.
+            else if (Callee->isImplicit() &&
+                     Callee->doesThisDeclarationHaveABody())
+              addFunction(Callee);
           }
     }
     // Entry states: the first reason found wins, annotations first.
@@ -1192,26 +1240,61 @@ private:
     return FD.getLocation();
   }
 
-  /// The function an element calls (a call, a constructor, an implicit
-  /// destructor), with the call expression when it is one.
+  /// The function an element calls (a call, a constructor, operator new or
+  /// delete, a destructor the compiler runs: a local's at scope end, a
+  /// temporary's at the end of its full-expression, a deleted object's,
+  /// members' and bases' at the end of a destructor; a cleanup function),
+  /// with the call expression when it is one.
   std::pair<const CallExpr *, const FunctionDecl *>
   calleeOf(const CFGElement &E) const {
     if (auto S = E.getAs<CFGStmt>()) {
-      if (auto *CE = dyn_cast<CallExpr>(S->getStmt()))
+      const Stmt *St = S->getStmt();
+      if (auto *CE = dyn_cast<CallExpr>(St))
         return {CE, CE->getDirectCallee()};
-      if (auto *CE = dyn_cast<CXXConstructExpr>(S->getStmt()))
+      if (auto *CE = dyn_cast<CXXConstructExpr>(St))
         return {nullptr, CE->getConstructor()};
+      if (auto *DE = dyn_cast<CXXDeleteExpr>(St))
+        return {nullptr, DE->getOperatorDelete()};
+      return {nullptr, nullptr};
     }
-    if (auto D = E.getAs<CFGAutomaticObjDtor>())
+    if (auto N = E.getAs<CFGNewAllocator>())
+      return {nullptr, N->getAllocatorExpr()->getOperatorNew()};
+    if (auto D = E.getAs<CFGBaseDtor>())
+      return {nullptr, destructorOf(D->getBaseSpecifier()->getType())};
+    if (auto D = E.getAs<CFGMemberDtor>())
+      return {nullptr, destructorOf(D->getFieldDecl()->getType())};
+    if (auto D = E.getAs<CFGImplicitDtor>())
       return {nullptr, D->getDestructorDecl(*Ctx)};
+    if (const VarDecl *V = compat::cleanedUpVariable(E))
+      return {nullptr, V->getAttr<CleanupAttr>()->getFunctionDecl()};
     return {nullptr, nullptr};
   }
 
+  const FunctionDecl *destructorOf(QualType T) const {
+    const CXXRecordDecl *RD = Ctx->getBaseElementType(T)->getAsCXXRecordDecl();
+    return RD && RD->hasDefinition() ? RD->getDestructor() : nullptr;
+  }
+
+  /// Where the call of an element happens, as the user wrote it: for a
+  /// member's or base's destructor, the member or base it destroys; for a
+  /// cleanup function, its variable.
   static SourceLocation locationOf(const CFGElement &E) {
     if (auto S = E.getAs<CFGStmt>())
       return S->getStmt()->getBeginLoc();
+    if (auto N = E.getAs<CFGNewAllocator>())
+      return N->getAllocatorExpr()->getBeginLoc();
     if (auto D = E.getAs<CFGAutomaticObjDtor>())
       return D->getTriggerStmt()->getEndLoc();
+    if (auto D = E.getAs<CFGDeleteDtor>())
+      return D->getDeleteExpr()->getBeginLoc();
+    if (auto D = E.getAs<CFGTemporaryDtor>())
+      return D->getBindTemporaryExpr()->getBeginLoc();
+    if (auto D = E.getAs<CFGBaseDtor>())
+      return D->getBaseSpecifier()->getBeginLoc();
+    if (auto D = E.getAs<CFGMemberDtor>())
+      return D->getFieldDecl()->getLocation();
+    if (const VarDecl *V = compat::cleanedUpVariable(E))
+      return V->getLocation();
     return SourceLocation();
   }
 
@@ -1298,6 +1381,13 @@ private:
     if (Exit.Reached && !FI.StartsWithout) {
       S.Releases = Exit.Value == Gil::Released;
       S.Acquires = Exit.Value == Gil::Held && !Exit.SawRelease;
+      S.EnsuresForObject =
+          isa<CXXConstructorDecl>(FI.FD) && Exit.Value == Gil::Held &&
+          llvm::any_of(Exit.Tokens, [](const Token &T) {
+            return isa<FieldDecl>(T.Holder);
+          });
+      S.RestoresForObject =
+          isa<CXXDestructorDecl>(FI.FD) && Exit.RestoredObjectToken;
     }
     S.Releases |= FI.Annotated.Releases;
     S.Acquires |= FI.Annotated.Acquires;
@@ -1339,24 +1429,28 @@ private:
     case GilEffect::Acquire:
       St.set(Gil::Held, nullptr);
       return;
-    case GilEffect::EnsureGil: {
-      auto It = FI.EnsureTokens.find(Call);
-      if (It != FI.EnsureTokens.end()) {
-        llvm::erase_if(St.Tokens,
-                       [&](const Token &T) { return T.Var == It->second; });
-        St.Tokens.push_back({It->second, St.Value, St.Why});
-      }
+    case GilEffect::EnsureGil:
+      keepToken(FI, Call, St);
       St.set(Gil::Held, nullptr);
       return;
-    }
     case GilEffect::RestoreToken:
-      restoreToken(*Call, St);
+      restoreToken(Call->getNumArgs() == 1 ? tokenHolder(Call->getArg(0))
+                                           : nullptr,
+                   St);
       return;
     case GilEffect::None:
       break;
     }
 
     const FunctionInfo *CalleeInfo = info(Callee);
+    if (CalleeInfo && CalleeInfo->Sum.EnsuresForObject)
+      if (auto S = E.getAs<CFGStmt>())
+        keepToken(FI, dyn_cast<Expr>(S->getStmt()), St);
+    if (CalleeInfo && CalleeInfo->Sum.RestoresForObject)
+      if (auto D = E.getAs<CFGAutomaticObjDtor>()) {
+        restoreToken(D->getVarDecl(), St);
+        return;
+      }
     GilAnnotations A =
         CalleeInfo ? CalleeInfo->Annotated : annotationsOf(*Callee);
     bool Releases = CalleeInfo ? CalleeInfo->Sum.Releases : A.Releases;
@@ -1394,17 +1488,29 @@ private:
     return SM->isBeforeInTranslationUnit(Loc, S.NeedsAt);
   }
 
-  void restoreToken(const CallExpr &Call, GilState &St) {
-    if (Call.getNumArgs() == 1)
-      if (auto *DRE =
-              dyn_cast<DeclRefExpr>(Call.getArg(0)->IgnoreParenImpCasts()))
-        for (const Token &T : St.Tokens)
-          if (T.Var == DRE->getDecl()) {
-            St.set(T.Before, T.Why);
-            return;
-          }
-    // A token from elsewhere: the state before its Ensure is not in view.
+  /// Remembers, for the holder that Site hands a token to, the state
+  /// before it.
+  static void keepToken(const FunctionInfo &FI, const Expr *Site,
+                        GilState &St) {
+    auto It = FI.TokenHolders.find(Site);
+    if (It == FI.TokenHolders.end())
+      return;
+    llvm::erase_if(St.Tokens,
+                   [&](const Token &T) { return T.Holder == It->second; });
+    St.Tokens.push_back({It->second, St.Value, St.Why});
+  }
+
+  static void restoreToken(const ValueDecl *Holder, GilState &St) {
+    if (Holder)
+      for (const Token &T : St.Tokens)
+        if (T.Holder == Holder) {
+          St.set(T.Before, T.Why);
+          return;
+        }
+    // A token from elsewhere: the state before its Ensure is not in view
+    // here, but a guard's caller may know it.
     St.set(Gil::Unknown, nullptr);
+    St.RestoredObjectToken |= isa_and_nonnull<FieldDecl>(Holder);
   }
 
   bool needsGil(const FunctionDecl &Callee) const {
