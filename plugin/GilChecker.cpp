@@ -778,7 +778,9 @@ private:
 /// itself: PyMem_Malloc -> PyMem_RawMalloc at the allocation and
 /// PyMem_Free -> PyMem_RawFree at every free, offered only when the block
 /// cannot be seen anywhere else (a local variable, never stored, returned
-/// or passed but to the C library), so that no free is out of view.
+/// or passed but to the C library), so that no free is out of view, and
+/// the function both allocates and frees it: a block it does not free is
+/// kept (by putenv, ...) or freed somewhere the fix-it cannot follow.
 class RawFixIt {
 public:
   RawFixIt(const FunctionDecl &FD, ASTContext &Ctx)
@@ -808,14 +810,17 @@ public:
     for (const DeclRefExpr *Use : Uses)
       if (!allowedUse(Use, V, Fam, Calls))
         return nullptr;
+    bool Allocates = false, Frees = false;
     for (const CallExpr *C : Calls) {
       auto *Ref = dyn_cast<DeclRefExpr>(C->getCallee()->IgnoreParenImpCasts());
       if (!Ref || !Ref->getLocation().isFileID())
         return nullptr;
+      const CatalogEntry *CallRow = catalogRow(Ref->getDecl());
+      (CallRow->Op == Operation::Free ? Frees : Allocates) = true;
       Hints.push_back(FixItHint::CreateReplacement(
-          Ref->getSourceRange(), rawEquivalent(catalogRow(Ref->getDecl())->Name)));
+          Ref->getSourceRange(), rawEquivalent(CallRow->Name)));
     }
-    return Hints.empty() ? nullptr : V;
+    return Allocates && Frees ? V : nullptr;
   }
 
 private:
@@ -850,13 +855,20 @@ private:
     return I < Call.getNumArgs() ? Call.getArg(I) : nullptr;
   }
 
-  /// True when Callee is the C library's, or the trace entry point the
-  /// rewrite put in place of a C library call.
+  /// True when Callee is the C library's (or the trace entry point the
+  /// rewrite put in place of a C library call) and uses a block only while
+  /// it runs.  The C library's free and realloc take the block: a Python
+  /// block there is a bug the Raw family would not cure.
   bool isCLibrary(const FunctionDecl &Callee) const {
     if (!Callee.getIdentifier())
       return false;
-    if (const CatalogEntry *Row = findTraceCall(Callee.getName()))
-      return Row->Fam == Family::Libc;
+    const CatalogEntry *Row = findCall(Callee.getName());
+    if (!Row)
+      Row = findTraceCall(Callee.getName());
+    if (Row)
+      return Row->Fam == Family::Libc && Row->Op != Operation::Free &&
+             Row->Op != Operation::Realloc &&
+             Row->Op != Operation::Reallocarray;
     return SM.isInSystemHeader(Callee.getLocation()) &&
            !isPythonApiName(Callee.getName());
   }

@@ -62,10 +62,13 @@ void parenthesised(void) {
   char *p = (PyMem_Malloc)(4);
   if (p)
     p[0] = 1;
+  (PyMem_Free)(p);
   Py_END_ALLOW_THREADS
 }
-// CHECK: fix-it:"{{.*}}fixit-trace.c":{[[@LINE-5]]:14-[[@LINE-5]]:26}:"PyMem_RawMalloc"
+// CHECK: fix-it:"{{.*}}fixit-trace.c":{[[@LINE-6]]:14-[[@LINE-6]]:26}:"PyMem_RawMalloc"
+// CHECK: fix-it:"{{.*}}fixit-trace.c":{[[@LINE-4]]:4-[[@LINE-4]]:14}:"PyMem_RawFree"
 // FIXED: char *p = (PyMem_RawMalloc)(4);
+// FIXED: (PyMem_RawFree)(p);
 
 /* Through '*' or '&': no fix-it, with the rewrite or without it. */
 void dereferenced(void) {
@@ -76,7 +79,11 @@ void dereferenced(void) {
   char *q = (&PyMem_Malloc)(4);
   if (q)
     q[0] = 1;
+  PyMem_Free(p);
+  PyMem_Free(q);
   Py_END_ALLOW_THREADS
 }
 // FIXED: char *p = (*PyMem_Malloc)(4);
 // FIXED: char *q = (&PyMem_Malloc)(4);
+// FIXED: PyMem_Free(p);
+// FIXED: PyMem_Free(q);
