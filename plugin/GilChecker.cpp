@@ -446,10 +446,11 @@ struct FunctionInfo {
 
 // ---- CPython's own headers ----
 
-/// Which files are CPython's own headers: Python.h, every header it
-/// includes, and the other headers of the directory holding it
-/// (structmember.h, cpython/, internal/).  A project's own header is not,
-/// whatever its path says (a project under ~/python/, python-ldap).
+/// Which files are CPython's own headers: those of the directory holding
+/// Python.h, and below it (structmember.h, cpython/, internal/).  A
+/// project's own header is not, whatever its path says (a project under
+/// ~/python/, python-ldap), nor are the C library's headers Python.h
+/// includes (<string.h>'s memcpy is not the C API).
 class CPythonHeaders {
 public:
   explicit CPythonHeaders(const SourceManager &SM) : SM(SM) {}
@@ -463,8 +464,6 @@ public:
     FileID F = fileOf(Loc);
     if (F.isInvalid())
       return false;
-    if (reachedThroughPythonH(F))
-      return true;
     llvm::StringRef Name = nameOf(F);
     for (const std::string &Dir : Dirs)
       if (Name.size() > Dir.size() && compat::startsWith(Name, Dir) &&
@@ -473,11 +472,26 @@ public:
     return false;
   }
 
+  /// True when FD is CPython's, whatever its name: declared in one of its
+  /// headers.  A translation unit that never includes Python.h (code on
+  /// pymemcheck's standalone pymem.h, declarations written by hand) has no
+  /// header to tell by; there, CPython's are the functions named like the
+  /// C API (Py*, _Py*) that it does not define.
+  bool declares(const FunctionDecl &FD) const {
+    if (Dirs.empty())
+      return FD.getIdentifier() && isPythonApiName(FD.getName()) &&
+             !FD.isDefined();
+    for (const FunctionDecl *R : FD.redecls())
+      if (contains(R->getLocation()))
+        return true;
+    return false;
+  }
+
 private:
   const SourceManager &SM;
   // What the include stacks walked so far showed (a cache).
-  mutable llvm::DenseMap<FileID, bool> Reached;
-  mutable std::vector<std::string> Dirs;
+  llvm::DenseMap<FileID, bool> Reached;
+  std::vector<std::string> Dirs;
 
   FileID fileOf(SourceLocation Loc) const {
     return Loc.isValid() ? SM.getFileID(SM.getExpansionLoc(Loc)) : FileID();
@@ -487,7 +501,7 @@ private:
     return SM.getFilename(SM.getLocForStartOfFile(F));
   }
 
-  bool reachedThroughPythonH(FileID F) const {
+  bool reachedThroughPythonH(FileID F) {
     if (F.isInvalid())
       return false;
     auto Found = Reached.find(F);
@@ -621,12 +635,19 @@ public:
     if (Name == "PyMem_SetAllocator" && CE->getNumArgs() == 2 &&
         isRawDomain(CE->getArg(0)))
       RawInstalls.push_back({CE->getArg(1), CE->getExprLoc()});
-    if (!isPythonApiName(Name) && !Callee->hasBody())
+    if (!Callee->hasBody())
       for (const Expr *Arg : CE->arguments())
         if (const FunctionDecl *F = functionIn(Arg))
           if (isGilAllocationApi(*F))
             Escapes.push_back({F, Callee, Arg->getExprLoc()});
     return true;
+  }
+
+  /// After the walk, when every CPython header has been seen: the C API
+  /// is not foreign code.
+  void dropApiEscapes() {
+    llvm::erase_if(Escapes,
+                   [&](const Escape &E) { return Headers.declares(*E.To); });
   }
 
   bool VisitBinaryOperator(BinaryOperator *BO) {
@@ -783,9 +804,10 @@ private:
 /// kept (by putenv, ...) or freed somewhere the fix-it cannot follow.
 class RawFixIt {
 public:
-  RawFixIt(const FunctionDecl &FD, ASTContext &Ctx)
+  RawFixIt(const FunctionDecl &FD, ASTContext &Ctx,
+           const CPythonHeaders &Headers)
       : Body(FD.getBody()), Ctx(Ctx), SM(Ctx.getSourceManager()),
-        Parents(FD.getBody()) {}
+        Headers(Headers), Parents(FD.getBody()) {}
 
   /// The variable holding the block Call allocates or frees, when the
   /// fix-it is safe; fills Hints.
@@ -827,6 +849,7 @@ private:
   const Stmt *Body;
   ASTContext &Ctx;
   const SourceManager &SM;
+  const CPythonHeaders &Headers;
   ParentMap Parents;
   std::vector<const DeclRefExpr *> Uses;
 
@@ -870,7 +893,7 @@ private:
              Row->Op != Operation::Realloc &&
              Row->Op != Operation::Reallocarray;
     return SM.isInSystemHeader(Callee.getLocation()) &&
-           !isPythonApiName(Callee.getName());
+           !Headers.declares(Callee);
   }
 
   static const VarDecl *argumentVar(const CallExpr &Call) {
@@ -1004,6 +1027,7 @@ private:
     UsageFinder Usage(*SM, *Headers);
     Usage.TraverseDecl(Context.getTranslationUnitDecl());
     Usage.classifyFunctions();
+    Usage.dropApiEscapes();
     Usage.resolveRawAllocators();
     collectFunctions(Usage);
     solveToFixpoint();
@@ -1417,7 +1441,7 @@ private:
       return;
     SourceLocation Loc = locationOf(E);
     if (Record && St.Value == Gil::Unknown && !info(Callee) &&
-        isSharedFunction(*Callee) && !apiNeedsGil(*Callee, Scope))
+        isSharedFunction(*Callee) && !apiNeedsGil(*Callee))
       FI.ForeignCalls.push_back({Loc, Callee});
     if (Record && needsGil(*Callee)) {
       FI.Needy.push_back({FI.FD, Loc, Call, Callee, St.Value, St.Why});
@@ -1531,7 +1555,11 @@ private:
     if (const ExternalSummary *E = external(Callee))
       if (E->NeedsGil)
         return true;
-    return apiNeedsGil(Callee, Scope) || annotationsOf(Callee).NeedsGil;
+    return apiNeedsGil(Callee) || annotationsOf(Callee).NeedsGil;
+  }
+
+  bool apiNeedsGil(const FunctionDecl &Callee) const {
+    return pymemcheck::apiNeedsGil(Callee, Scope, Headers->declares(Callee));
   }
 
   /// Functions other translation units can call and summarise: C
@@ -1598,7 +1626,7 @@ private:
       return;
     std::vector<FixItHint> Hints;
     const VarDecl *V =
-        RawFixIt(*NC.Function, *Ctx).compute(*NC.Call, Hints);
+        RawFixIt(*NC.Function, *Ctx, *Headers).compute(*NC.Call, Hints);
     if (!V || !FixedVars.insert(V).second)
       return;
     std::vector<std::string> Distinct;

@@ -132,15 +132,17 @@ bool isPythonApiName(llvm::StringRef Name) {
          compat::startsWith(Name, "_Py");
 }
 
-bool apiNeedsGil(const FunctionDecl &Callee, ApiScope Scope) {
+bool apiNeedsGil(const FunctionDecl &Callee, ApiScope Scope,
+                 bool DeclaredByCPython) {
   if (isGilAllocationApi(Callee))
     return true;
   // The C API's static inline functions (Py_DECREF, ...) count too.
-  if (Scope != ApiScope::All || !Callee.getIdentifier() ||
+  if (Scope != ApiScope::All || !DeclaredByCPython ||
+      !Callee.getIdentifier() ||
       !Callee.getDeclContext()->getRedeclContext()->isTranslationUnit())
     return false;
   llvm::StringRef Name = Callee.getName();
-  if (!isPythonApiName(Name) || callableWithoutGil(Name))
+  if (callableWithoutGil(Name))
     return false;
   // The trace entry points of the Raw and libc rows are the project's own.
   const CatalogEntry *Row = findTraceCall(Name);

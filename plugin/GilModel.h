@@ -41,14 +41,19 @@ GilEffect apiEffect(const clang::FunctionDecl &Callee,
                     const clang::CallExpr &Call);
 
 /// True when a call to Callee, a function the analysis does not see the body
-/// of (or a C API function), needs the GIL under Scope.
-bool apiNeedsGil(const clang::FunctionDecl &Callee, ApiScope Scope);
+/// of (or a C API function), needs the GIL under Scope.  DeclaredByCPython
+/// says whether Callee is CPython's (the checker tells by its headers):
+/// under ApiScope::All only CPython's functions are checked, whatever their
+/// names, and a project's own PyFoo_helper is not.
+bool apiNeedsGil(const clang::FunctionDecl &Callee, ApiScope Scope,
+                 bool DeclaredByCPython);
 
 /// True when Callee is one of the C API's allocation functions that need the
 /// GIL (catalog rows with NeedsThreadState, and their trace entry points).
 bool isGilAllocationApi(const clang::FunctionDecl &Callee);
 
-/// True for names the C API owns (Py*, _Py*): never "foreign code".
+/// True for names the C API owns (Py*, _Py*): how CPython's functions are
+/// told apart where no CPython header is included.
 bool isPythonApiName(llvm::StringRef Name);
 
 /// True when a call to Name starts or initializes an interpreter, which makes
