@@ -27,6 +27,7 @@
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/Stmt.h"
+#include "clang/Basic/Builtins.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendOptions.h"
@@ -417,8 +418,21 @@ private:
       return nullptr;
     auto Found = RowOfName.try_emplace(II, nullptr);
     if (Found.second)
-      Found.first->second = findCall(II->getName());
+      Found.first->second = findCall(libraryName(FD));
     return Found.first->second;
+  }
+
+  /// The name of the C library function FD is.  A library builtin
+  /// (__builtin_malloc) is the function without its prefix: CodeGen emits
+  /// the very same call for both.
+  llvm::StringRef libraryName(const FunctionDecl *FD) const {
+    llvm::StringRef Name = FD->getName();
+    const llvm::StringRef Prefix = "__builtin_";
+    unsigned ID = FD->getBuiltinID();
+    if (ID && Ctx->BuiltinInfo.isLibFunction(ID) &&
+        compat::startsWith(Name, Prefix))
+      return Name.drop_front(Prefix.size());
+    return Name;
   }
 
   void visitCall(Stmt *&Slot, CallExpr *CE) {

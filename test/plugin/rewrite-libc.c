@@ -43,3 +43,22 @@ void every_libc_row(size_t n, const char *s, void *old) {
     free(m);
   // CHECK: pymemcheck_free_trace("{{.*}}rewrite-libc.c", [[@LINE-1]], m);
 }
+
+// Clang's library builtins are the functions they are named after: CodeGen
+// emits the same call for both.
+// CHECK-LABEL: void every_library_builtin(
+void every_library_builtin(size_t n, const char *s, void *old) {
+  void *p = __builtin_malloc(n);
+  // CHECK: void *p = pymemcheck_malloc_trace("{{.*}}rewrite-libc.c", [[@LINE-1]], n);
+  void *c = __builtin_calloc(n, 8);
+  // CHECK: void *c = pymemcheck_calloc_trace("{{.*}}rewrite-libc.c", [[@LINE-1]], n, 8);
+  void *r = __builtin_realloc(old, 2 * n);
+  // CHECK: void *r = pymemcheck_realloc_trace("{{.*}}rewrite-libc.c", [[@LINE-1]], old, 2 * n);
+  char *d = __builtin_strdup(s);
+  // CHECK: char *d = pymemcheck_strdup_trace("{{.*}}rewrite-libc.c", [[@LINE-1]], s);
+  char *dn = __builtin_strndup(s, n);
+  // CHECK: char *dn = pymemcheck_strndup_trace("{{.*}}rewrite-libc.c", [[@LINE-1]], s, n);
+  __builtin_free(p), __builtin_free(c), __builtin_free(r);
+  // CHECK: pymemcheck_free_trace("{{.*}}rewrite-libc.c", [[@LINE-1]], p) , pymemcheck_free_trace("{{.*}}rewrite-libc.c", [[@LINE-1]], c)
+  free(d), free(dn);
+}
