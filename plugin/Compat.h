@@ -11,6 +11,7 @@
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/Analysis/CFG.h"
 #include "clang/Basic/LangOptions.h"
 #include "clang/Basic/TargetInfo.h"
@@ -88,6 +89,19 @@ inline const clang::VarDecl *cleanedUpVariable(const clang::CFGElement &E) {
   (void)E;
 #endif
   return nullptr;
+}
+
+// Since 16 (CWG2631), a default argument or default member initializer that
+// holds a source-location builtin or an immediate call is copied for each
+// use, and CodeGen emits the expression a use holds (which may be the
+// declaration's own); 14 always emits the declaration's own.
+template <class DefaultExpr> clang::Expr *rewrittenInit(DefaultExpr *Use) {
+#if CLANG_VERSION_MAJOR >= 16
+  return Use->hasRewrittenInit() ? Use->getRewrittenExpr() : nullptr;
+#else
+  (void)Use;
+  return nullptr;
+#endif
 }
 
 } // namespace compat

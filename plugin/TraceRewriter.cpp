@@ -116,6 +116,9 @@ private:
   /// Class template instantiations, whose default member initializers are
   /// walked at the end of the translation unit.
   std::vector<CXXRecordDecl *> Instantiations;
+  /// Where a call was said not to be rewritten: a call reached through
+  /// several uses (a default argument's copies) is reported once.
+  llvm::DenseSet<unsigned> Remarked;
   unsigned NotRewrittenID = 0, AddressTakenID = 0;
 
   // ---- What to walk ----
@@ -192,14 +195,25 @@ private:
   }
 
   void walkDefaultArguments(FunctionDecl *FD) {
-    for (ParmVarDecl *P : FD->parameters()) {
-      if (!P->hasDefaultArg() || P->hasUnparsedDefaultArg() ||
-          P->hasUninstantiatedDefaultArg())
-        continue;
-      if (Stmt **Slot = P->getInitAddress())
-        if (*Slot)
-          visit(*Slot);
-    }
+    for (ParmVarDecl *P : FD->parameters())
+      walkDefaultArgument(P);
+  }
+
+  /// A default argument is walked once, where its function is declared or
+  /// where a call first uses it: a template's default argument is only
+  /// instantiated there, and that call may be emitted before the template.
+  void walkDefaultArgument(ParmVarDecl *P) {
+    if (!P->hasDefaultArg() || P->hasUnparsedDefaultArg() ||
+        P->hasUninstantiatedDefaultArg())
+      return;
+    if (const auto *FD = dyn_cast<FunctionDecl>(P->getDeclContext()))
+      if (excludedFunction(FD))
+        return;
+    if (!Walked.insert(P).second)
+      return;
+    if (Stmt **Slot = P->getInitAddress())
+      if (*Slot)
+        visit(*Slot);
   }
 
   void handleVar(VarDecl *VD) {
@@ -229,7 +243,7 @@ private:
       } else if (auto *Method = dyn_cast<CXXMethodDecl>(Member)) {
         // Bodies come through HandleInlineFunctionDefinition; default
         // arguments are part of the declaration.
-        if (!Method->isDependentContext() && !excludedFunction(Method))
+        if (!Method->isDependentContext())
           walkDefaultArguments(Method);
       }
     }
@@ -271,7 +285,25 @@ private:
     for (CXXCtorInitializer *Init : Ctor->inits())
       if (Expr *E = Init->getInit())
         if (auto *Default = dyn_cast<CXXDefaultInitExpr>(E->IgnoreImplicit()))
-          walkMemberInitializer(Default->getField());
+          visitDefaultInit(Default);
+  }
+
+  /// Not a child: the field's own initializer, or the copy of it made for
+  /// this use, which is what CodeGen emits.
+  void visitDefaultInit(CXXDefaultInitExpr *E) {
+    if (Expr *Copy = copyForUse(E, E->getField()->getInClassInitializer()))
+      return walkWithoutSlot(Copy, "it is the whole default member "
+                                   "initializer, which clang copies for each "
+                                   "use");
+    walkMemberInitializer(E->getField());
+  }
+
+  /// The copy of a default argument or default member initializer that
+  /// CodeGen emits for the use E instead of the declaration's own, Own.
+  template <class DefaultExpr>
+  static Expr *copyForUse(DefaultExpr *E, const Expr *Own) {
+    Expr *Copy = compat::rewrittenInit(E);
+    return Copy != Own ? Copy : nullptr;
   }
 
   /// Walks a body (a compound statement or a function try block), which is
@@ -369,10 +401,17 @@ private:
       }
       break;
     }
+    case Stmt::CXXDefaultArgExprClass: {
+      // Not a child: the parameter's own default argument, or the copy of
+      // it made for this use, which is what CodeGen emits.
+      auto *E = cast<CXXDefaultArgExpr>(S);
+      if (Expr *Copy = copyForUse(E, E->getParam()->getInit()))
+        return walkWithoutSlot(Copy, "it is the whole default argument, "
+                                     "which clang copies for each use");
+      return walkDefaultArgument(E->getParam());
+    }
     case Stmt::CXXDefaultInitExprClass:
-      // Not a child: the field's own initializer.
-      walkMemberInitializer(cast<CXXDefaultInitExpr>(S)->getField());
-      return;
+      return visitDefaultInit(cast<CXXDefaultInitExpr>(S));
     case Stmt::CXXConstructExprClass:
     case Stmt::CXXTemporaryObjectExprClass:
       if (auto *Ctor = cast<CXXConstructExpr>(S)->getConstructor())
@@ -546,7 +585,7 @@ private:
 
   void notRewritten(SourceLocation Loc, const FunctionDecl *Callee,
                     llvm::StringRef Why) {
-    if (!Opts.Remarks || !Callee)
+    if (!Opts.Remarks || !Callee || !Remarked.insert(Loc.getRawEncoding()).second)
       return;
     if (!NotRewrittenID)
       NotRewrittenID = Diags.getCustomDiagID(
