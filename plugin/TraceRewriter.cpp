@@ -190,6 +190,10 @@ private:
         if (Init->getInit())
           walkWithoutSlot(Init->getInit(),
                           "it is the whole initializer of a member or base");
+    // CodeGen evaluates the array sizes of the parameters' types as
+    // written when the function is entered.
+    for (ParmVarDecl *P : FD->parameters())
+      visitVariablyModifiedType(P->getOriginalType());
     if (Stmt *Body = FD->getBody())
       walkBody(Body);
   }
@@ -341,13 +345,31 @@ private:
       return visitDeclRef(cast<DeclRefExpr>(S));
     case Stmt::UnaryExprOrTypeTraitExprClass: {
       // sizeof and friends do not evaluate their operand, except sizeof of
-      // a variable-length array.
+      // a variable-length array: its operand, or the sizes in its type.
       auto *E = cast<UnaryExprOrTypeTraitExpr>(S);
-      if (E->getKind() == UETT_SizeOf && !E->isArgumentType() &&
-          E->getTypeOfArgument()->isVariableArrayType())
-        break;
-      return;
+      if (E->getKind() != UETT_SizeOf ||
+          !E->getTypeOfArgument()->isVariableArrayType())
+        return;
+      if (E->isArgumentType())
+        return visitVariablyModifiedType(E->getArgumentType());
+      break;
     }
+    case Stmt::DeclStmtClass:
+      // Its children miss the sizes of a pointer to a VLA.
+      for (Decl *D : cast<DeclStmt>(S)->decls()) {
+        if (auto *TD = dyn_cast<TypedefNameDecl>(D)) {
+          visitVariablyModifiedType(TD->getUnderlyingType());
+        } else if (auto *VD = dyn_cast<VarDecl>(D)) {
+          visitVariablyModifiedType(VD->getType());
+          if (Stmt **Init = VD->getInitAddress())
+            visit(*Init);
+        }
+      }
+      return;
+    case Stmt::CStyleCastExprClass:
+    case Stmt::CompoundLiteralExprClass:
+      visitVariablyModifiedType(cast<Expr>(S)->getType());
+      break;
     case Stmt::GenericSelectionExprClass: {
       // Only the selected association is evaluated; the controlling
       // expression and the others are not.
@@ -437,6 +459,45 @@ private:
     }
     for (Stmt *&Child : S->children())
       visit(Child);
+  }
+
+  /// Visits the array sizes CodeGen evaluates where a variably modified
+  /// type is written (a declaration, a cast, sizeof, a parameter), in the
+  /// order it evaluates them.  A typedef's sizes were evaluated where it
+  /// was declared.
+  void visitVariablyModifiedType(QualType T) {
+    while (!T.isNull() && T->isVariablyModifiedType()) {
+      const Type *Ty = T.getTypePtr();
+      if (isa<TypedefType>(Ty) || isa<DecltypeType>(Ty) ||
+          isa<DeducedType>(Ty)) {
+        return;
+      } else if (const auto *VLA = dyn_cast<VariableArrayType>(Ty)) {
+        // The iterator is the one way to the size expression's slot.
+        if (VLA->getSizeExpr())
+          visit(*StmtIterator(VLA));
+        T = VLA->getElementType();
+      } else if (const auto *Array = dyn_cast<ArrayType>(Ty)) {
+        T = Array->getElementType();
+      } else if (isa<PointerType>(Ty) || isa<BlockPointerType>(Ty) ||
+                 isa<ReferenceType>(Ty) || isa<MemberPointerType>(Ty)) {
+        T = Ty->getPointeeType();
+      } else if (const auto *Function = dyn_cast<FunctionType>(Ty)) {
+        T = Function->getReturnType();
+      } else if (const auto *Atomic = dyn_cast<AtomicType>(Ty)) {
+        T = Atomic->getValueType();
+      } else if (const auto *TypeOf = dyn_cast<TypeOfExprType>(Ty)) {
+        // CodeGen evaluates the operand for its sizes.  The operand is never
+        // a catalog call itself (no function returns a variably modified
+        // type), so its own slot is never needed.
+        Stmt *Operand = TypeOf->getUnderlyingExpr();
+        return visit(Operand);
+      } else {
+        QualType Next = T.getSingleStepDesugaredType(*Ctx);
+        if (Next == T)
+          return;
+        T = Next;
+      }
+    }
   }
 
   /// The reference a direct call names its callee with: f(...), (f)(...),
