@@ -26,7 +26,9 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/OpenMPClause.h"
 #include "clang/AST/Stmt.h"
+#include "clang/AST/StmtOpenMP.h"
 #include "clang/Basic/Builtins.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Frontend/CompilerInstance.h"
@@ -113,6 +115,8 @@ private:
   /// Each call rewritten and its replacement, for calls found twice (an
   /// initializer list's syntactic and semantic forms share nodes).
   llvm::DenseMap<const CallExpr *, Expr *> Replaced;
+  /// The loops OpenMP directives distribute (see visitOpenMP).
+  llvm::DenseSet<const Stmt *> OpenMPLoops;
   /// Class template instantiations, whose default member initializers are
   /// walked at the end of the translation unit.
   std::vector<CXXRecordDecl *> Instantiations;
@@ -448,6 +452,13 @@ private:
         for (Stmt *&Child : Syntactic->children())
           visit(Child);
       return;
+    case Stmt::CapturedStmtClass:
+      return visitCaptured(cast<CapturedStmt>(S));
+    case Stmt::ForStmtClass:
+    case Stmt::CXXForRangeStmtClass:
+      if (OpenMPLoops.count(S))
+        return visitOpenMPLoop(S);
+      break;
     case Stmt::PseudoObjectExprClass:
       // Its semantic form evaluates its operands through opaque values,
       // whose sources are not children: replacing a call there would
@@ -455,10 +466,61 @@ private:
       reportCallsIn(S, "it is an operand of a pseudo-object expression");
       return;
     default:
+      if (auto *D = dyn_cast<OMPExecutableDirective>(S))
+        return visitOpenMP(D);
       break;
     }
     for (Stmt *&Child : S->children())
       visit(Child);
+  }
+
+  /// The statement of an OpenMP region is not a child of its CapturedStmt.
+  /// CodeGen reads it both from there and from the CapturedDecl, and only
+  /// the latter can be assigned: a call that is the whole statement stays.
+  void visitCaptured(CapturedStmt *CS) {
+    for (Stmt *&Child : CS->children())
+      visit(Child);
+    walkWithoutSlot(CS->getCapturedStmt(),
+                    "it is the whole statement of an OpenMP region");
+  }
+
+  /// An OpenMP directive's statement is rewritten in place.  Its clauses
+  /// and the headers of the loops it distributes are evaluated through
+  /// expressions Sema builds from them (captured copies, pre-init
+  /// declarations, iteration helpers), which a rewrite of the written
+  /// expression would not reach.
+  void visitOpenMP(OMPExecutableDirective *D) {
+    const char *InClause = "it is in an OpenMP clause, which OpenMP "
+                           "evaluates through copies";
+    for (OMPClause *C : D->clauses()) {
+      for (Stmt *Child : C->children())
+        reportCallsIn(Child, InClause);
+      if (OMPClauseWithPreInit *Pre = OMPClauseWithPreInit::get(C))
+        reportCallsIn(Pre->getPreInitStmt(), InClause);
+    }
+    if (auto *Loops = dyn_cast<OMPLoopBasedDirective>(D))
+      OMPLoopBasedDirective::doForAllLoops(
+          D->getRawStmt(), /*TryImperfectlyNestedLoops=*/true,
+          Loops->getLoopsNumber(), [this](unsigned, Stmt *Loop) {
+            OpenMPLoops.insert(Loop);
+            return false;
+          });
+    for (Stmt *&Child : D->children())
+      visit(Child);
+  }
+
+  /// A loop an OpenMP directive distributes: its body is rewritten, its
+  /// header is evaluated through OpenMP's iteration helpers.
+  void visitOpenMPLoop(Stmt *Loop) {
+    const Stmt *Body = isa<ForStmt>(Loop) ? cast<ForStmt>(Loop)->getBody()
+                                          : cast<CXXForRangeStmt>(Loop)->getBody();
+    for (Stmt *&Child : Loop->children()) {
+      if (Child == Body)
+        visit(Child);
+      else
+        reportCallsIn(Child, "it is in the header of an OpenMP loop, which "
+                             "OpenMP evaluates through copies");
+    }
   }
 
   /// Visits the array sizes CodeGen evaluates where a variably modified
