@@ -26,6 +26,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/Mangle.h"
 #include "clang/AST/OpenMPClause.h"
 #include "clang/AST/Stmt.h"
 #include "clang/AST/StmtOpenMP.h"
@@ -57,6 +58,8 @@ struct CallSite {
 struct TraceTarget {
   FunctionDecl *Decl = nullptr;
   std::string WhyNot;
+  /// The user's declaration that took the entry point's name, if any.
+  const NamedDecl *Conflict = nullptr;
 };
 
 class TraceRewriter : public ASTConsumer {
@@ -123,7 +126,7 @@ private:
   /// Where a call was said not to be rewritten: a call reached through
   /// several uses (a default argument's copies) is reported once.
   llvm::DenseSet<unsigned> Remarked;
-  unsigned NotRewrittenID = 0, AddressTakenID = 0;
+  unsigned NotRewrittenID = 0, AddressTakenID = 0, DeclaredHereID = 0;
 
   // ---- What to walk ----
 
@@ -134,6 +137,7 @@ private:
   void handleDecl(Decl *D) {
     if (D->isInvalidDecl() || hadErrors())
       return;
+    checkLateEntryPointName(D);
     if (auto *FD = dyn_cast<FunctionDecl>(D))
       return handleFunction(FD);
     if (auto *VD = dyn_cast<VarDecl>(D))
@@ -697,7 +701,8 @@ private:
         return;
     TraceTarget &Target = traceTarget(Row, Callee, CE->getBeginLoc());
     if (!Target.Decl)
-      return notRewritten(CE->getBeginLoc(), Callee, Target.WhyNot);
+      return notRewritten(CE->getBeginLoc(), Callee, Target.WhyNot,
+                          Target.Conflict);
     if (Expr *New = buildTraceCall(CE, Target.Decl, Site)) {
       Replaced[CE] = New;
       Slot = New;
@@ -707,7 +712,7 @@ private:
   }
 
   void notRewritten(SourceLocation Loc, const FunctionDecl *Callee,
-                    llvm::StringRef Why) {
+                    llvm::StringRef Why, const NamedDecl *Culprit = nullptr) {
     if (!Opts.Remarks || !Callee || !Remarked.insert(Loc.getRawEncoding()).second)
       return;
     if (!NotRewrittenID)
@@ -715,6 +720,45 @@ private:
           DiagnosticsEngine::Remark,
           "pymemcheck: call to %0 not rewritten: %1");
     Diags.Report(Loc, NotRewrittenID) << Callee << Why;
+    if (Culprit) {
+      if (!DeclaredHereID)
+        DeclaredHereID = Diags.getCustomDiagID(
+            DiagnosticsEngine::Note, "pymemcheck: %0 is declared here");
+      Diags.Report(Culprit->getLocation(), DeclaredHereID) << Culprit;
+    }
+  }
+
+  /// A declaration that takes the name of a trace entry point that calls
+  /// above were already rewritten to, after CodeGen emitted them: in the
+  /// object file those calls would reach it.  They cannot be taken back,
+  /// so the compile must not produce that object.
+  void checkLateEntryPointName(Decl *D) {
+    auto *ND = dyn_cast<NamedDecl>(D);
+    if (!ND || !(isa<FunctionDecl>(ND) || isa<VarDecl>(ND)) ||
+        !ND->getIdentifier())
+      return;
+    const CatalogEntry *Row = findTraceCall(ND->getName());
+    if (!Row)
+      return;
+    auto Found = Targets.find(Row);
+    if (Found == Targets.end() || !Found->second.Decl ||
+        !Found->second.Decl->isImplicit())
+      return;
+    auto *FD = dyn_cast<FunctionDecl>(ND);
+    if (FD && FD->isExternC() && hasCatalogSignature(FD, *Row, 2))
+      return;
+    std::unique_ptr<MangleContext> Mangler(Ctx->createMangleContext());
+    if (Mangler->shouldMangleDeclName(ND))
+      return; // another symbol altogether
+    Diags.Report(ND->getLocation(),
+                 Diags.getCustomDiagID(
+                     DiagnosticsEngine::Error,
+                     "pymemcheck: %0 declared here is not pymemcheck's "
+                     "trace entry point, but calls above were rewritten to "
+                     "call it by that name; declare it before them, rename "
+                     "it, or leave them out with trace-exclude-function or "
+                     "trace-exclude-file"))
+        << ND;
   }
 
   /// True when FD has the signature calls.def gives Row's operation,
@@ -785,6 +829,7 @@ private:
       Target.WhyNot = ("the declaration of '" + Row.TraceName +
                        "' in scope does not have the trace entry point's type")
                           .str();
+      Target.Conflict = ND;
       return Target;
     }
 

@@ -53,7 +53,7 @@ void *odd_prototype() {
 }
 
 // A trace entry point's name already declared as something else.
-extern "C" int _PyObject_FreeTrace;
+extern "C" int _PyObject_FreeTrace; // expected-note {{pymemcheck: '_PyObject_FreeTrace' is declared here}}
 extern "C" void PyObject_Free(void *);
 void clash(void *p) {
   PyObject_Free(p); // expected-remark {{pymemcheck: call to 'PyObject_Free' not rewritten: the declaration of '_PyObject_FreeTrace' in scope does not have the trace entry point's type}}
