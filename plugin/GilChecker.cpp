@@ -1225,7 +1225,7 @@ private:
         continue;
       for (const CFGBlock *B : *Order[I]->Graph)
         for (const CFGElement &E : *B)
-          if (const FunctionDecl *Callee = calleeOf(E).second) {
+          if (const FunctionDecl *Callee = callOf(E).Callee) {
             auto It = Usage.SystemFunctions.find(Callee->getCanonicalDecl());
             if (It != Usage.SystemFunctions.end())
               addFunction(It->second);
@@ -1262,7 +1262,7 @@ private:
       llvm::DenseSet<FunctionInfo *> Seen;
       for (const CFGBlock *B : *FI->Graph)
         for (const CFGElement &E : *B)
-          if (FunctionInfo *Callee = info(calleeOf(E).second))
+          if (FunctionInfo *Callee = info(callOf(E).Callee))
             if (Seen.insert(Callee).second)
               Callee->Callers.push_back(FI);
     }
@@ -1276,62 +1276,60 @@ private:
     return FD.getLocation();
   }
 
-  /// The function an element calls (a call, a constructor, operator new or
-  /// delete, a destructor the compiler runs: a local's at scope end, a
+  /// A call an element makes: the function it calls, with the call
+  /// expression when it is one, and where the call happens as the user
+  /// wrote it.
+  struct ElementCall {
+    const CallExpr *Call = nullptr;
+    const FunctionDecl *Callee = nullptr;
+    SourceLocation Loc;
+  };
+
+  /// The call of an element: a call, a constructor, operator new or
+  /// delete, a destructor the compiler runs (a local's at scope end, a
   /// temporary's at the end of its full-expression, a deleted object's,
-  /// members' and bases' at the end of a destructor; a cleanup function),
-  /// with the call expression when it is one.
-  std::pair<const CallExpr *, const FunctionDecl *>
-  calleeOf(const CFGElement &E) const {
+  /// members' and bases' at the end of a destructor, each at the member or
+  /// base it destroys), a cleanup function (at its variable).  No callee
+  /// for anything else.
+  ElementCall callOf(const CFGElement &E) const {
     if (auto S = E.getAs<CFGStmt>()) {
       const Stmt *St = S->getStmt();
+      SourceLocation Loc = St->getBeginLoc();
       if (auto *CE = dyn_cast<CallExpr>(St))
-        return {CE, CE->getDirectCallee()};
+        return {CE, CE->getDirectCallee(), Loc};
       if (auto *CE = dyn_cast<CXXConstructExpr>(St))
-        return {nullptr, CE->getConstructor()};
+        return {nullptr, CE->getConstructor(), Loc};
       if (auto *DE = dyn_cast<CXXDeleteExpr>(St))
-        return {nullptr, DE->getOperatorDelete()};
-      return {nullptr, nullptr};
+        return {nullptr, DE->getOperatorDelete(), Loc};
+      return {};
     }
     if (auto N = E.getAs<CFGNewAllocator>())
-      return {nullptr, N->getAllocatorExpr()->getOperatorNew()};
+      return {nullptr, N->getAllocatorExpr()->getOperatorNew(),
+              N->getAllocatorExpr()->getBeginLoc()};
     if (auto D = E.getAs<CFGBaseDtor>())
-      return {nullptr, destructorOf(D->getBaseSpecifier()->getType())};
+      return {nullptr, destructorOf(D->getBaseSpecifier()->getType()),
+              D->getBaseSpecifier()->getBeginLoc()};
     if (auto D = E.getAs<CFGMemberDtor>())
-      return {nullptr, destructorOf(D->getFieldDecl()->getType())};
-    if (auto D = E.getAs<CFGImplicitDtor>())
-      return {nullptr, D->getDestructorDecl(*Ctx)};
+      return {nullptr, destructorOf(D->getFieldDecl()->getType()),
+              D->getFieldDecl()->getLocation()};
+    if (auto D = E.getAs<CFGAutomaticObjDtor>())
+      return {nullptr, D->getDestructorDecl(*Ctx),
+              D->getTriggerStmt()->getEndLoc()};
+    if (auto D = E.getAs<CFGDeleteDtor>())
+      return {nullptr, D->getDestructorDecl(*Ctx),
+              D->getDeleteExpr()->getBeginLoc()};
+    if (auto D = E.getAs<CFGTemporaryDtor>())
+      return {nullptr, D->getDestructorDecl(*Ctx),
+              D->getBindTemporaryExpr()->getBeginLoc()};
     if (const VarDecl *V = compat::cleanedUpVariable(E))
-      return {nullptr, V->getAttr<CleanupAttr>()->getFunctionDecl()};
-    return {nullptr, nullptr};
+      return {nullptr, V->getAttr<CleanupAttr>()->getFunctionDecl(),
+              V->getLocation()};
+    return {};
   }
 
   const FunctionDecl *destructorOf(QualType T) const {
     const CXXRecordDecl *RD = Ctx->getBaseElementType(T)->getAsCXXRecordDecl();
     return RD && RD->hasDefinition() ? RD->getDestructor() : nullptr;
-  }
-
-  /// Where the call of an element happens, as the user wrote it: for a
-  /// member's or base's destructor, the member or base it destroys; for a
-  /// cleanup function, its variable.
-  static SourceLocation locationOf(const CFGElement &E) {
-    if (auto S = E.getAs<CFGStmt>())
-      return S->getStmt()->getBeginLoc();
-    if (auto N = E.getAs<CFGNewAllocator>())
-      return N->getAllocatorExpr()->getBeginLoc();
-    if (auto D = E.getAs<CFGAutomaticObjDtor>())
-      return D->getTriggerStmt()->getEndLoc();
-    if (auto D = E.getAs<CFGDeleteDtor>())
-      return D->getDeleteExpr()->getBeginLoc();
-    if (auto D = E.getAs<CFGTemporaryDtor>())
-      return D->getBindTemporaryExpr()->getBeginLoc();
-    if (auto D = E.getAs<CFGBaseDtor>())
-      return D->getBaseSpecifier()->getBeginLoc();
-    if (auto D = E.getAs<CFGMemberDtor>())
-      return D->getFieldDecl()->getLocation();
-    if (const VarDecl *V = compat::cleanedUpVariable(E))
-      return V->getLocation();
-    return SourceLocation();
   }
 
   // ---- Pass 2: summaries ----
@@ -1436,10 +1434,9 @@ private:
                 Summary *Record) {
     if (auto S = E.getAs<CFGStmt>())
       applyWrite(S->getStmt(), St, *Ctx);
-    auto [Call, Callee] = calleeOf(E);
+    auto [Call, Callee, Loc] = callOf(E);
     if (!Callee)
       return;
-    SourceLocation Loc = locationOf(E);
     if (Record && St.Value == Gil::Unknown && !info(Callee) &&
         isSharedFunction(*Callee) && !apiNeedsGil(*Callee))
       FI.ForeignCalls.push_back({Loc, Callee});
