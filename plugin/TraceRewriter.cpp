@@ -221,11 +221,7 @@ private:
     if (const auto *FD = dyn_cast<FunctionDecl>(P->getDeclContext()))
       if (excludedFunction(FD))
         return;
-    if (!Walked.insert(P).second)
-      return;
-    if (Stmt **Slot = P->getInitAddress())
-      if (*Slot)
-        visit(*Slot);
+    walkInitializerOnce(P);
   }
 
   void handleVar(VarDecl *VD) {
@@ -233,11 +229,16 @@ private:
         VD->isTemplated() ||
         VD->getDeclContext()->isDependentContext() || skippedAsSystem(VD))
       return;
+    walkInitializerOnce(VD);
+  }
+
+  /// A variable's initializer or a parameter's default argument, through
+  /// its slot, the first time only.
+  void walkInitializerOnce(VarDecl *VD) {
     if (!Walked.insert(VD).second)
       return;
     if (Stmt **Slot = VD->getInitAddress())
-      if (*Slot)
-        visit(*Slot);
+      visit(*Slot);
   }
 
   void handleRecord(CXXRecordDecl *RD) {
