@@ -91,6 +91,18 @@ bool pmc_parse_digits(const char *s, unsigned long long max, const char **end,
     return c != s;
 }
 
+/* Decimal digits alone, up to max; else the complaint, with what is
+ * accepted. */
+static bool parse_number(const struct entry *e, unsigned long long max, const char *problem,
+                         const char *accepted, unsigned long long *out)
+{
+    const char *end;
+    if (pmc_parse_digits(e->value, max, &end, out) && *end == '\0')
+        return true;
+    complain(e, problem, accepted);
+    return false;
+}
+
 /* A byte count: decimal digits, optionally followed by k, m or g (KiB,
  * MiB, GiB). */
 static bool parse_size(const struct entry *e, size_t *out)
@@ -143,12 +155,9 @@ static bool set_min_bytes(const struct entry *e)
  * one asking for "the top 2k" of a report means. */
 static bool set_max_sites(const struct entry *e)
 {
-    const char *end;
     unsigned long long n;
-    if (!pmc_parse_digits(e->value, SIZE_MAX, &end, &n) || *end) {
-        complain(e, "not a count", "a number of sites, 0 for all");
+    if (!parse_number(e, SIZE_MAX, "not a count", "a number of sites, 0 for all", &n))
         return false;
-    }
     pmc_config.max_sites = (size_t)n;
     return true;
 }
@@ -214,12 +223,9 @@ static bool set_memory_limit(const struct entry *e)
 
 static bool set_leak_exitcode(const struct entry *e)
 {
-    const char *end;
     unsigned long long code;
-    if (!pmc_parse_digits(e->value, 255, &end, &code) || *end) {
-        complain(e, "not an exit status", "0 to 255");
+    if (!parse_number(e, 255, "not an exit status", "0 to 255", &code))
         return false;
-    }
     pmc_config.leak_exitcode = (int)code;
     return true;
 }
