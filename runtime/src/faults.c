@@ -28,12 +28,17 @@ enum { MAX_RULES = 16, MAX_PATTERN = 512 };
 
 enum mode { EVERY, NTH, AFTER };
 
-struct rule {
+/* A rule as its text gives it. */
+struct rule_spec {
     char pattern[MAX_PATTERN];
     int line;                   /* 0: any line */
     enum mode mode;
     uint64_t n;
-    _Atomic uint64_t calls;
+};
+
+struct rule {
+    struct rule_spec spec;
+    _Atomic uint64_t calls;     /* across all the sites it matches */
 };
 
 static struct rule rules[MAX_RULES];
@@ -121,7 +126,7 @@ uint8_t pmc_faults_match(const char *file, int line)
     if (file == NULL)
         return 0;
     for (int i = 0; i < nrules; i++) {
-        const struct rule *r = &rules[i];
+        const struct rule_spec *r = &rules[i].spec;
         const char *subject = strchr(r->pattern, '/') ? file : base_name(file);
         if ((r->line == 0 || r->line == line) && glob(r->pattern, subject))
             return (uint8_t)(i + 1);
@@ -137,8 +142,9 @@ bool pmc_fault_fires(uint32_t site)
         return false;
     struct rule *r = &rules[index - 1];
     uint64_t call = atomic_fetch_add_explicit(&r->calls, 1, memory_order_relaxed) + 1;
-    bool fires = r->mode == EVERY || (r->mode == NTH && call == r->n) ||
-                 (r->mode == AFTER && call > r->n);
+    const struct rule_spec *spec = &r->spec;
+    bool fires = spec->mode == EVERY || (spec->mode == NTH && call == spec->n) ||
+                 (spec->mode == AFTER && call > spec->n);
     if (fires)
         pmc_stats_injected(site);
     return fires;
@@ -181,18 +187,10 @@ static char take_suffix(char *text, uint64_t *value, const char **why)
     return mark;
 }
 
-/* A rule as its text gives it. */
-struct parsed {
-    char pattern[MAX_PATTERN];
-    int line;                   /* 0: any line */
-    enum mode mode;
-    uint64_t n;
-};
-
 /* spec into *p; false with *why set when it is not a rule.  Only the
  * grammar's suffixes are taken: one that is left over (two lines, two
  * counts, a count before the line) is an error, never a glob. */
-static bool parse_rule(const char *spec, struct parsed *p, const char **why)
+static bool parse_rule(const char *spec, struct rule_spec *p, const char **why)
 {
     if (strlen(spec) >= MAX_PATTERN) {
         *why = "the pattern is too long";
@@ -239,7 +237,7 @@ static void disarm(void)
  * were. */
 static int set_rule(const char *spec, bool replace, const char **why)
 {
-    struct parsed p;
+    struct rule_spec p;
     if (!parse_rule(spec, &p, why))
         return -1;
     if (!replace && nrules == MAX_RULES) {
@@ -250,10 +248,7 @@ static int set_rule(const char *spec, bool replace, const char **why)
     if (replace)
         nrules = 0;
     struct rule *r = &rules[nrules++];
-    strcpy(r->pattern, p.pattern);
-    r->line = p.line;
-    r->mode = p.mode;
-    r->n = p.n;
+    r->spec = p;
     atomic_store(&r->calls, 0);
     pmc_sites_refresh_faults();
     atomic_store(&pmc_faults_armed, true);
