@@ -447,10 +447,14 @@ struct FunctionInfo {
 // ---- CPython's own headers ----
 
 /// Which files are CPython's own headers: those of the directory holding
-/// Python.h, and below it (structmember.h, cpython/, internal/).  A
-/// project's own header is not, whatever its path says (a project under
-/// ~/python/, python-ldap), nor are the C library's headers Python.h
-/// includes (<string.h>'s memcpy is not the C API).
+/// Python.h (structmember.h too), and of the two subdirectories CPython
+/// installs there, cpython/ and internal/.  Not the other directories
+/// below it: packages install their headers there too (greenlet/, and on
+/// Debian a numpy/ link into numpy's own tree), and their inline functions
+/// and API are theirs.  A project's own header is not CPython's, whatever
+/// its path says (a project under ~/python/, python-ldap), nor are the C
+/// library's headers Python.h includes (<string.h>'s memcpy is not the C
+/// API).
 class CPythonHeaders {
 public:
   explicit CPythonHeaders(const SourceManager &SM) : SM(SM) {}
@@ -465,11 +469,9 @@ public:
     if (F.isInvalid())
       return false;
     llvm::StringRef Name = nameOf(F);
-    for (const std::string &Dir : Dirs)
-      if (Name.size() > Dir.size() && compat::startsWith(Name, Dir) &&
-          llvm::sys::path::is_separator(Name[Dir.size()]))
-        return true;
-    return false;
+    return llvm::any_of(Dirs, [Name](const std::string &Dir) {
+      return isInstalledByCPython(Name, Dir);
+    });
   }
 
   /// True when FD is CPython's, whatever its name: declared in one of its
@@ -499,6 +501,17 @@ private:
 
   llvm::StringRef nameOf(FileID F) const {
     return SM.getFilename(SM.getLocForStartOfFile(F));
+  }
+
+  /// Name is in Dir, Python.h's directory, or in its cpython/ or
+  /// internal/ subtree.
+  static bool isInstalledByCPython(llvm::StringRef Name, llvm::StringRef Dir) {
+    if (Name.size() <= Dir.size() || !compat::startsWith(Name, Dir) ||
+        !llvm::sys::path::is_separator(Name[Dir.size()]))
+      return false;
+    llvm::StringRef Rest = Name.drop_front(Dir.size() + 1);
+    llvm::StringRef Top = *llvm::sys::path::begin(Rest);
+    return Top == Rest || Top == "cpython" || Top == "internal";
   }
 
   bool reachedThroughPythonH(FileID F) {
