@@ -366,6 +366,8 @@ private:
     case Stmt::DeclStmtClass:
       // Its children miss the sizes of a pointer to a VLA.
       for (Decl *D : cast<DeclStmt>(S)->decls()) {
+        if (D->isLocalExternDecl())
+          checkLocalEntryPointName(cast<NamedDecl>(D));
         if (auto *TD = dyn_cast<TypedefNameDecl>(D)) {
           visitVariablyModifiedType(TD->getUnderlyingType());
         } else if (auto *VD = dyn_cast<VarDecl>(D)) {
@@ -748,9 +750,8 @@ private:
     auto *FD = dyn_cast<FunctionDecl>(ND);
     if (FD && FD->isExternC() && hasCatalogSignature(FD, *Row, 2))
       return;
-    std::unique_ptr<MangleContext> Mangler(Ctx->createMangleContext());
-    if (Mangler->shouldMangleDeclName(ND))
-      return; // another symbol altogether
+    if (!namesEntryPointSymbol(ND))
+      return;
     Diags.Report(ND->getLocation(),
                  Diags.getCustomDiagID(
                      DiagnosticsEngine::Error,
@@ -760,6 +761,47 @@ private:
                      "it, or leave them out with trace-exclude-function or "
                      "trace-exclude-file"))
         << ND;
+  }
+
+  /// Target becomes the user's declaration ND of Row's entry point's name:
+  /// the entry point itself when it has its type, else a reason to leave
+  /// the calls alone.
+  void adoptUserDeclaration(TraceTarget &Target, const CatalogEntry &Row,
+                            NamedDecl *ND) const {
+    auto *FD = dyn_cast<FunctionDecl>(ND);
+    if (FD && FD->isExternC() && hasCatalogSignature(FD, Row, 2)) {
+      Target.Decl = FD;
+      return;
+    }
+    Target.WhyNot = ("the declaration of '" + Row.TraceName +
+                     "' in scope does not have the trace entry point's type")
+                        .str();
+    Target.Conflict = ND;
+  }
+
+  /// A block-scope extern declaration names the symbol a file-scope one
+  /// of the same name would, but the lookup that picks an entry point
+  /// (traceTarget) cannot see it, nor does handleDecl, which sees only
+  /// file-scope declarations.  Met before any call was rewritten to its
+  /// name, it decides like a file-scope declaration; after, it is late.
+  void checkLocalEntryPointName(NamedDecl *ND) {
+    if (!ND->getIdentifier() || !(isa<FunctionDecl>(ND) || isa<VarDecl>(ND)))
+      return;
+    const CatalogEntry *Row = findTraceCall(ND->getName());
+    if (!Row || !namesEntryPointSymbol(ND))
+      return;
+    auto Found = Targets.try_emplace(Row);
+    if (Found.second)
+      adoptUserDeclaration(Found.first->second, *Row, ND);
+    else
+      checkLateEntryPointName(ND);
+  }
+
+  /// Whether ND's symbol is the unmangled name the entry points have (a
+  /// C++ function of C++ linkage is another symbol altogether).
+  bool namesEntryPointSymbol(const NamedDecl *ND) const {
+    std::unique_ptr<MangleContext> Mangler(Ctx->createMangleContext());
+    return !Mangler->shouldMangleDeclName(ND);
   }
 
   /// True when FD has the signature calls.def gives Row's operation,
@@ -822,15 +864,7 @@ private:
     IdentifierInfo &Name = Ctx->Idents.get(Row.TraceName);
     TranslationUnitDecl *TU = Ctx->getTranslationUnitDecl();
     for (NamedDecl *ND : TU->lookup(DeclarationName(&Name))) {
-      auto *FD = dyn_cast<FunctionDecl>(ND);
-      if (FD && FD->isExternC() && hasCatalogSignature(FD, Row, 2)) {
-        Target.Decl = FD;
-        return Target;
-      }
-      Target.WhyNot = ("the declaration of '" + Row.TraceName +
-                       "' in scope does not have the trace entry point's type")
-                          .str();
-      Target.Conflict = ND;
+      adoptUserDeclaration(Target, Row, ND);
       return Target;
     }
 
