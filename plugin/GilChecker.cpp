@@ -41,6 +41,7 @@
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/PointerUnion.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -100,13 +101,26 @@ Gil join(Gil A, Gil B) {
 struct Origin {
   SourceLocation Loc;
   std::string Message;
+  /// The release whose state a temporary guard put back here.
+  const Origin *Earlier = nullptr;
 };
+
+/// What holds a PyGILState_Ensure token: a variable, a member of the object
+/// a constructor builds, or a guard temporary, which has no declaration and
+/// is known by its CXXBindTemporaryExpr.
+using TokenHolder =
+    llvm::PointerUnion<const ValueDecl *, const CXXBindTemporaryExpr *>;
+
+bool isObjectMember(TokenHolder H) {
+  return isa_and_nonnull<FieldDecl>(H.dyn_cast<const ValueDecl *>());
+}
 
 /// A PyGILState_Ensure token and the state the Ensure found.  It is held
 /// by a variable, by a member of the object a constructor builds, or by a
-/// local guard object whose constructor ensured into one of its members.
+/// guard object (local or temporary) whose constructor ensured into one of
+/// its members.
 struct Token {
-  const ValueDecl *Holder;
+  TokenHolder Holder;
   Gil Before;
   const Origin *Why;
 };
@@ -439,8 +453,8 @@ struct FunctionInfo {
   /// Calls, with the caller's state, to functions defined elsewhere.
   std::vector<std::pair<SourceLocation, const FunctionDecl *>> ForeignCalls;
   /// What may hand a PyGILState token to a holder (a PyGILState_Ensure
-  /// call, a local object's construction), and that holder.
-  llvm::DenseMap<const Expr *, const ValueDecl *> TokenHolders;
+  /// call, a local or temporary object's construction), and that holder.
+  llvm::DenseMap<const Expr *, TokenHolder> TokenHolders;
   bool Queued = false;
 };
 
@@ -760,10 +774,10 @@ const ValueDecl *tokenHolder(const Expr *E) {
 
 /// Collects, in one function, where PyGILState_Ensure's tokens go: to
 /// variables, to members of `this`, and (through a guard's constructor) to
-/// local objects.
+/// local and temporary objects.
 class TokenFinder : public RecursiveASTVisitor<TokenFinder> {
 public:
-  explicit TokenFinder(llvm::DenseMap<const Expr *, const ValueDecl *> &Out)
+  explicit TokenFinder(llvm::DenseMap<const Expr *, TokenHolder> &Out)
       : Out(Out) {}
 
   void findIn(const FunctionDecl &FD) {
@@ -778,9 +792,17 @@ public:
   bool VisitVarDecl(VarDecl *V) {
     if (const CallExpr *CE = ensureCall(V->getInit()))
       Out[CE] = V;
-    else if (V->getInit())
-      if (auto *CE = dyn_cast<CXXConstructExpr>(V->getInit()->IgnoreImplicit()))
-        Out[CE] = V;
+    else if (const CXXConstructExpr *CE = constructionOf(V->getInit()))
+      Out[CE] = V;
+    return true;
+  }
+  /// A temporary holds its token itself, to the end of its full-expression,
+  /// unless it is the variable it initializes or is bound to a reference
+  /// that extends its life: VisitVarDecl, which comes first, gave those to
+  /// the variable.
+  bool VisitCXXBindTemporaryExpr(CXXBindTemporaryExpr *BTE) {
+    if (auto *CE = dyn_cast<CXXConstructExpr>(BTE->getSubExpr()))
+      Out.try_emplace(CE, BTE);
     return true;
   }
   bool VisitBinaryOperator(BinaryOperator *BO) {
@@ -792,7 +814,22 @@ public:
   }
 
 private:
-  llvm::DenseMap<const Expr *, const ValueDecl *> &Out;
+  llvm::DenseMap<const Expr *, TokenHolder> &Out;
+
+  /// The construction that builds the object E initializes, through the
+  /// copies of a temporary that C++14 allows to elide and every compiler
+  /// does (`Gil g = Gil();`): the temporary is the variable.
+  static const CXXConstructExpr *constructionOf(const Expr *E) {
+    auto *CE = E ? dyn_cast<CXXConstructExpr>(E->IgnoreImplicit()) : nullptr;
+    while (CE && CE->isElidable()) {
+      auto *Copied =
+          dyn_cast<CXXConstructExpr>(CE->getArg(0)->IgnoreImplicit());
+      if (!Copied)
+        break;
+      CE = Copied;
+    }
+    return CE;
+  }
 
   static const CallExpr *ensureCall(const Expr *E) {
     if (!E)
@@ -1165,7 +1202,8 @@ private:
   std::vector<FunctionInfo *> Order; ///< translation-unit order
   llvm::DenseMap<const FunctionDecl *, FunctionInfo *> InfoOf;
   std::deque<Origin> Origins;
-  llvm::DenseMap<const void *, const Origin *> OriginOf;
+  llvm::DenseMap<std::pair<const void *, const Origin *>, const Origin *>
+      OriginOf;
 
   /// Sorts Items by where LocOf says each is; equal places keep their order.
   template <typename T, typename LocFn>
@@ -1195,11 +1233,11 @@ private:
     return It == InfoOf.end() ? nullptr : It->second;
   }
 
-  const Origin *origin(const void *Key, SourceLocation Loc,
-                       std::string Message) {
-    const Origin *&O = OriginOf[Key];
+  const Origin *origin(const void *Key, SourceLocation Loc, std::string Message,
+                       const Origin *Earlier = nullptr) {
+    const Origin *&O = OriginOf[{Key, Earlier}];
     if (!O) {
-      Origins.push_back({SM->getFileLoc(Loc), std::move(Message)});
+      Origins.push_back({SM->getFileLoc(Loc), std::move(Message), Earlier});
       O = &Origins.back();
     }
     return O;
@@ -1430,9 +1468,8 @@ private:
       S.Acquires = Exit.Value == Gil::Held && !Exit.SawRelease;
       S.EnsuresForObject =
           isa<CXXConstructorDecl>(FI.FD) && Exit.Value == Gil::Held &&
-          llvm::any_of(Exit.Tokens, [](const Token &T) {
-            return isa<FieldDecl>(T.Holder);
-          });
+          llvm::any_of(Exit.Tokens,
+                       [](const Token &T) { return isObjectMember(T.Holder); });
       S.RestoresForObject =
           isa<CXXDestructorDecl>(FI.FD) && Exit.RestoredObjectToken;
     }
@@ -1492,11 +1529,15 @@ private:
     if (CalleeInfo && CalleeInfo->Sum.EnsuresForObject)
       if (auto S = E.getAs<CFGStmt>())
         keepToken(FI, dyn_cast<Expr>(S->getStmt()), St);
-    if (CalleeInfo && CalleeInfo->Sum.RestoresForObject)
+    if (CalleeInfo && CalleeInfo->Sum.RestoresForObject) {
       if (auto D = E.getAs<CFGAutomaticObjDtor>()) {
         restoreToken(D->getVarDecl(), St);
         return;
       }
+      if (auto D = E.getAs<CFGTemporaryDtor>())
+        if (restoreTemporary(D->getBindTemporaryExpr(), Loc, St))
+          return;
+    }
     GilAnnotations A =
         CalleeInfo ? CalleeInfo->Annotated : annotationsOf(*Callee);
     bool Releases = CalleeInfo ? CalleeInfo->Sum.Releases : A.Releases;
@@ -1549,14 +1590,45 @@ private:
   static void restoreToken(const ValueDecl *Holder, GilState &St) {
     if (Holder)
       for (const Token &T : St.Tokens)
-        if (T.Holder == Holder) {
+        if (T.Holder == TokenHolder(Holder)) {
           St.set(T.Before, T.Why);
           return;
         }
     // A token from elsewhere: the state before its Ensure is not in view
     // here, but a guard's caller may know it.
     St.set(Gil::Unknown, nullptr);
-    St.RestoredObjectToken |= isa_and_nonnull<FieldDecl>(Holder);
+    St.RestoredObjectToken |= isObjectMember(Holder);
+  }
+
+  /// Puts back, where a guard temporary is destroyed, the state its
+  /// construction found; false for a temporary whose construction is not
+  /// in view, or that C++14 elides into a variable, whose own destructor
+  /// puts the state back.  Where that state lacks the GIL, a note at the
+  /// temporary tells why the guard did not last: `Gil();` is the classic
+  /// guard with no name.
+  bool restoreTemporary(const CXXBindTemporaryExpr *Temp, SourceLocation Loc,
+                        GilState &St) {
+    auto It = llvm::find_if(St.Tokens, [&](const Token &T) {
+      return T.Holder == TokenHolder(Temp);
+    });
+    if (It == St.Tokens.end())
+      return false;
+    const Origin *Why = It->Why;
+    if (notHeld(It->Before)) {
+      // The first release, not an earlier temporary's, so that a loop of
+      // them does not chain notes without end.
+      const Origin *Earlier = Why && Why->Earlier ? Why->Earlier : Why;
+      Why = origin(
+          Temp, Loc,
+          "the temporary " +
+              quoted(Temp->getType().getAsString(Ctx->getPrintingPolicy())) +
+              " made here puts back the state it found at the end "
+              "of its full-expression: a guard lasts to the end of "
+              "its scope only when it is named",
+          Earlier);
+    }
+    St.set(It->Before, Why);
+    return true;
   }
 
   bool needsGil(const FunctionDecl &Callee) const {
@@ -1619,8 +1691,11 @@ private:
                 " needs the GIL, but the GIL is " +
                 (NC.At == Gil::Released ? "released here"
                                         : "released on some paths to here");
-    if (NC.Why)
+    if (NC.Why) {
+      if (NC.Why->Earlier)
+        F.Notes.push_back({NC.Why->Earlier->Loc, NC.Why->Earlier->Message});
       F.Notes.push_back({NC.Why->Loc, NC.Why->Message});
+    }
     addChain(NC.Callee, F.Notes);
     addRawFixIt(NC, F);
     return F;
