@@ -117,12 +117,9 @@ llvm::StringRef checkName(Check C) {
 
 FindingSink::FindingSink(DiagnosticsEngine &Diags, const SourceManager &SM,
                          const LangOptions &LangOpts,
-                         const CheckLevel (&Levels)[NumChecks],
-                         std::string SarifPath)
-    : Diags(Diags), SM(SM), LangOpts(LangOpts),
-      SarifPath(std::move(SarifPath)) {
-  std::copy(std::begin(Levels), std::end(Levels), this->Levels);
-}
+                         const CheckLevels &Levels, std::string SarifPath)
+    : Diags(Diags), SM(SM), LangOpts(LangOpts), Levels(Levels),
+      SarifPath(std::move(SarifPath)) {}
 
 void FindingSink::report(Finding F) {
   CheckLevel Asked = Levels[static_cast<unsigned>(F.Which)];

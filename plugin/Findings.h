@@ -17,6 +17,7 @@
 #include "clang/Basic/SourceLocation.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,16 @@ llvm::StringRef checkName(Check C);
 /// What the user asked a check to be.
 enum class CheckLevel { Off, Warning, Error };
 
+/// What the user asked of each check, indexed by Check.
+using CheckLevels = std::array<CheckLevel, NumChecks>;
+
+/// Every check a warning, as without plugin arguments.
+inline CheckLevels defaultCheckLevels() {
+  CheckLevels Levels;
+  Levels.fill(CheckLevel::Warning);
+  return Levels;
+}
+
 struct FindingNote {
   clang::SourceLocation Loc;
   std::string Message;
@@ -53,7 +64,7 @@ class FindingSink {
 public:
   FindingSink(clang::DiagnosticsEngine &Diags, const clang::SourceManager &SM,
               const clang::LangOptions &LangOpts,
-              const CheckLevel (&Levels)[NumChecks], std::string SarifPath);
+              const CheckLevels &Levels, std::string SarifPath);
 
   /// Shows F unless its check is off, it lies in a system header, or
   /// warnings are off (-w); keeps it for SARIF whenever it is shown.
@@ -69,7 +80,7 @@ private:
   clang::DiagnosticsEngine &Diags;
   const clang::SourceManager &SM;
   const clang::LangOptions &LangOpts;
-  CheckLevel Levels[NumChecks];
+  CheckLevels Levels;
   std::string SarifPath;
   std::vector<std::pair<Finding, clang::DiagnosticsEngine::Level>> Shown;
 };

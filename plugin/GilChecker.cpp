@@ -1040,7 +1040,7 @@ class GilChecker : public ASTConsumer {
 public:
   GilChecker(CompilerInstance &CI, const Options &Opts)
       : CI(CI), Scope(Opts.GilApiAll ? ApiScope::All : ApiScope::Memory),
-        Levels{Opts.CheckLevels[0], Opts.CheckLevels[1]},
+        Levels(Opts.Levels),
         SarifPath(Opts.SarifPath), Stats(Opts.GilStats),
         SummariesDir(Opts.GilSummariesDir) {}
 
@@ -1188,7 +1188,7 @@ private:
 
   CompilerInstance &CI;
   ApiScope Scope;
-  CheckLevel Levels[NumChecks];
+  CheckLevels Levels;
   std::string SarifPath;
   bool Stats;
   std::string SummariesDir;
@@ -1779,7 +1779,7 @@ private:
 class NoAnalysis : public ASTConsumer {
 public:
   NoAnalysis(CompilerInstance &CI, const Options &Opts)
-      : CI(CI), Levels{Opts.CheckLevels[0], Opts.CheckLevels[1]},
+      : CI(CI), Levels(Opts.Levels),
         SarifPath(Opts.SarifPath) {}
 
   void HandleTranslationUnit(ASTContext &Context) override {
@@ -1790,7 +1790,7 @@ public:
 
 private:
   CompilerInstance &CI;
-  CheckLevel Levels[NumChecks];
+  CheckLevels Levels;
   std::string SarifPath;
 };
 

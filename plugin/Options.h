@@ -55,8 +55,7 @@ struct Options {
 
   /// The GIL analysis's checks, by Check: no-<check> turns one off,
   /// error-<check> makes it an error.
-  CheckLevel CheckLevels[NumChecks] = {CheckLevel::Warning,
-                                       CheckLevel::Warning};
+  CheckLevels Levels = defaultCheckLevels();
   /// gil-api=all: check the whole C API, not only the memory API.
   bool GilApiAll = false;
   /// sarif=<path>: also write the findings there, as SARIF 2.1.0.
@@ -69,7 +68,7 @@ struct Options {
 
   bool traces(Family F) const { return Families & familyBit(F); }
   bool analysesGil() const {
-    for (CheckLevel L : CheckLevels)
+    for (CheckLevel L : Levels)
       if (L != CheckLevel::Off)
         return true;
     return false;

@@ -100,7 +100,7 @@ public:
       } else if (std::optional<std::pair<Check, CheckLevel>> C =
                      checkSwitch(Name);
                  C && !HasValue) {
-        Opts.CheckLevels[static_cast<unsigned>(C->first)] = C->second;
+        Opts.Levels[static_cast<unsigned>(C->first)] = C->second;
       } else if (Name == "gil-summaries" && HasValue) {
         if (Value.empty()) {
           error("pymemcheck: empty path in "
