@@ -267,6 +267,21 @@ struct GilState {
           if (B->Value != A.Value)
             NewGuards.push_back(A);
       NewOtherwise = H.Value;
+    } else if (Guards.empty() != O.Guards.empty()) {
+      // Paths told apart, and paths that all released or none did (in a
+      // loop, one branch on a guard reaches the head before the other):
+      // the guards those paths confirm.
+      const GilState &Told = Guards.empty() ? O : *this;
+      const GilState &Plain = Guards.empty() ? *this : O;
+      bool PlainReleased = Plain.Value == Gil::Released;
+      if (PlainReleased || !notHeld(Plain.Value)) {
+        for (const Assumption &G : Told.Guards)
+          if (const Assumption *A = findAssumption(Plain.Assumed, G.Key))
+            if ((A->Value == G.Value) == PlainReleased)
+              NewGuards.push_back(G);
+        NewOtherwise = PlainReleased ? Told.Otherwise
+                                     : join(Told.Otherwise, Plain.Value);
+      }
     }
     const Origin *W = notHeld(Value) ? Why : O.Why;
     set(join(Value, O.Value), W);

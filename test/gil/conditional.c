@@ -65,3 +65,20 @@ void loop_release(int n) {
   }
   PyMem_Free(NULL); // expected-warning {{call to 'PyMem_Free' needs the GIL, but the GIL is released on some paths to here}}
 }
+
+/* A branch on the condition inside a loop: its two sides reach the loop's
+   head one after the other, and the head still tells the paths apart. */
+void condition_in_loop(int release, int n) {
+  PyThreadState *save = NULL;
+  if (release)
+    save = PyEval_SaveThread();
+  for (int i = 0; i < n; i++) {
+    if (release)
+      PyMem_RawFree(NULL);
+    else
+      PyMem_Free(NULL);
+  }
+  if (save)
+    PyEval_RestoreThread(save);
+  PyMem_Free(NULL);
+}
