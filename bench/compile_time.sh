@@ -2,7 +2,8 @@
 # Compile time of one large translation unit at -O2, five ways, in one run:
 #   plain    clang alone
 #   off      clang with pymemcheck.so loaded and no job: the GIL analysis
-#            turned off (no-gil-call, no-gil-escape), no rewrite
+#            turned off (no-gil-call, no-gil-escape, no-gil-return), no
+#            rewrite
 #   gil      clang with pymemcheck.so loaded and no arguments: its default
 #            job, the GIL analysis
 #   on       clang with the rewrite on (-fplugin-arg-pymemcheck-trace) and
@@ -78,7 +79,7 @@ else
   configs=(plain off gil on hand)
 fi
 py_include=$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
-no_gil="-fplugin-arg-pymemcheck-no-gil-call -fplugin-arg-pymemcheck-no-gil-escape"
+no_gil="-fplugin-arg-pymemcheck-no-gil-call -fplugin-arg-pymemcheck-no-gil-escape -fplugin-arg-pymemcheck-no-gil-return"
 lines=$(wc -l < "$tu")
 calls=$(grep -oE '\b(malloc|calloc|realloc|free|strn?dup|PyMem_(Raw)?(Malloc|Calloc|Realloc|Free)|PyObject_(Malloc|Calloc|Realloc|Free|FREE|Del)|PyMem_(New|Resize|FREE|Del))\(' "$tu" | wc -l)
 

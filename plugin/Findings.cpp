@@ -42,6 +42,13 @@ const RuleText Rules[NumChecks] = {
      "may call it without the GIL.",
      "Pass a wrapper that takes the GIL (PyGILState_Ensure), or a Raw "
      "domain function."},
+    {"ReturnWithGilReleased",
+     "A function returns with the GIL released while the thread state that "
+     "released it is held only in one of its local variables: the state is "
+     "lost, and its caller runs without the GIL.",
+     "Take the GIL back before returning (Py_BLOCK_THREADS inside a "
+     "Py_BEGIN_ALLOW_THREADS block, PyEval_RestoreThread), or return after "
+     "Py_END_ALLOW_THREADS."},
 };
 
 /// The column of Loc in UTF-16 code units, which the log declares
@@ -111,6 +118,8 @@ llvm::StringRef checkName(Check C) {
     return "gil-call";
   case Check::GilEscape:
     return "gil-escape";
+  case Check::GilReturn:
+    return "gil-return";
   }
   return "";
 }

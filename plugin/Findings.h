@@ -30,8 +30,8 @@ namespace pymemcheck {
 
 /// The checks, each with a stable name: the SARIF ruleId and the plugin
 /// arguments no-<name> and error-<name>.
-enum class Check { GilCall, GilEscape };
-constexpr unsigned NumChecks = 2;
+enum class Check { GilCall, GilEscape, GilReturn };
+constexpr unsigned NumChecks = 3;
 llvm::StringRef checkName(Check C);
 
 /// What the user asked a check to be.

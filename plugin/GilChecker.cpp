@@ -14,7 +14,9 @@
 //    grow, so recursion terminates.
 // 3. Reports: the calls each function's last solution found made without
 //    the GIL, in translation-unit order, each with where the GIL went and,
-//    for a helper, the chain of calls down to the call that needs it.
+//    for a helper, the chain of calls down to the call that needs it; and
+//    the returns it found to leave the GIL released with the thread state
+//    saved in a variable that dies there (gil-return), whoever the callers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +43,7 @@
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/PointerUnion.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Format.h"
@@ -163,7 +166,12 @@ struct GilState {
   bool Reached = false;
   Gil Value = Gil::Unknown;
   const Origin *Why = nullptr; ///< set when Value is not held
-  bool SawRelease = false;     ///< the function released the GIL itself
+  /// When Value is not held: the variable of this function that alone
+  /// holds the thread state the release saved (Py_BEGIN_ALLOW_THREADS's
+  /// `_save`), so that returning loses it.  Null when the state may be
+  /// elsewhere, or comes from releases that saved it in different places.
+  const VarDecl *SavedIn = nullptr;
+  bool SawRelease = false; ///< the function released the GIL itself
   llvm::SmallVector<Token, 2> Tokens;
   /// Every path here released a token held by a member of `this` that it
   /// did not take itself: a guard's destructor, which puts back what its
@@ -183,7 +191,7 @@ struct GilState {
 
   bool operator==(const GilState &O) const {
     if (Reached != O.Reached || Value != O.Value || Why != O.Why ||
-        SawRelease != O.SawRelease ||
+        SavedIn != O.SavedIn || SawRelease != O.SawRelease ||
         RestoredObjectToken != O.RestoredObjectToken ||
         Tokens.size() != O.Tokens.size() ||
         !sameAssumptions(Assumed, O.Assumed) ||
@@ -197,9 +205,12 @@ struct GilState {
     return true;
   }
 
+  /// A new state, by a change whose saved thread state, if any, the
+  /// caller records in SavedIn.
   void set(Gil G, const Origin *O) {
     Value = G;
     Why = notHeld(G) ? O : nullptr;
+    SavedIn = nullptr;
     Guards.clear();
   }
 
@@ -212,7 +223,9 @@ struct GilState {
       bool Released = G->Value == V;
       llvm::SmallVector<Assumption, 2> Known = Guards;
       if (Released) {
+        const VarDecl *Holder = SavedIn;
         set(Gil::Released, Why);
+        SavedIn = Holder;
       } else {
         set(Otherwise, nullptr);
         for (Assumption &A : Known)
@@ -284,7 +297,13 @@ struct GilState {
       }
     }
     const Origin *W = notHeld(Value) ? Why : O.Why;
+    // Only a released side has a holder.
+    const VarDecl *Holder =
+        notHeld(Value) && notHeld(O.Value) && SavedIn != O.SavedIn
+            ? nullptr
+            : SavedIn ? SavedIn : O.SavedIn;
     set(join(Value, O.Value), W);
+    SavedIn = Holder;
     if (Value == Gil::SomePathsReleased) {
       Guards = std::move(NewGuards);
       Otherwise = NewOtherwise;
@@ -454,6 +473,24 @@ struct NeedyCall {
   const Origin *Why;
 };
 
+/// The releases of one function whose saved thread state only one of its
+/// own variables holds, by release call, and where each such variable is
+/// first restored.
+struct SavedStates {
+  llvm::DenseMap<const CallExpr *, const VarDecl *> HolderOf;
+  llvm::DenseMap<const VarDecl *, SourceLocation> FirstRestore;
+};
+
+/// A way out of a function with the GIL released whose saved thread state
+/// is lost with the variable holding it.
+struct LostState {
+  /// The return, or the body when the function falls off its end.
+  const Stmt *WayOut;
+  Gil At;
+  const VarDecl *Holder;
+  const Origin *Why;
+};
+
 struct FunctionInfo {
   const FunctionDecl *FD;
   std::unique_ptr<AnalysisDeclContext> ADC;
@@ -470,6 +507,9 @@ struct FunctionInfo {
   /// What may hand a PyGILState token to a holder (a PyGILState_Ensure
   /// call, a local or temporary object's construction), and that holder.
   llvm::DenseMap<const Expr *, TokenHolder> TokenHolders;
+  SavedStates Saved;
+  /// The returns the last solution found to lose a saved thread state.
+  std::vector<LostState> Lost;
   bool Queued = false;
 };
 
@@ -858,6 +898,144 @@ private:
   }
 };
 
+/// Finds, in one function, where PyEval_SaveThread (or
+/// PyThreadState_Swap(NULL)) hands the thread state it detaches: to a
+/// variable of the function that is only ever tested, reset, overwritten
+/// by another release or given back to PyEval_RestoreThread.  Any other
+/// use (returned, stored elsewhere, passed on, its address taken,
+/// captured) may keep the state beyond the function, which may then mean
+/// to return without the GIL.  So may a reference, a static, and a
+/// variable whose cleanup function gets its address.
+class SavedStateFinder : public RecursiveASTVisitor<SavedStateFinder> {
+public:
+  SavedStateFinder(const FunctionDecl &FD, ASTContext &Ctx)
+      : FD(FD), Ctx(Ctx) {}
+
+  /// The first walk finds the candidates; only a function that has some
+  /// (most release nothing) is walked again, for their uses.
+  void findIn(SavedStates &Out) {
+    TraverseStmt(FD.getBody());
+    if (Candidates.empty())
+      return;
+    for (const auto &[Call, Holder] : Candidates)
+      Holders.insert(Holder);
+    Parents.emplace(FD.getBody());
+    TraverseStmt(FD.getBody());
+    for (const auto &[Call, Holder] : Candidates)
+      if (isPrivate(*Holder))
+        Out.HolderOf[Call] = Holder;
+    for (const auto &[Holder, Loc] : Restores)
+      if (isPrivate(*Holder))
+        Out.FirstRestore.try_emplace(Holder, Loc);
+  }
+
+  bool VisitVarDecl(VarDecl *V) {
+    if (const CallExpr *CE = savingCall(V->getInit()); CE && !Parents)
+      Candidates.push_back({CE, V});
+    return true;
+  }
+  bool VisitBinaryOperator(BinaryOperator *BO) {
+    if (BO->getOpcode() != BO_Assign || Parents)
+      return true;
+    if (const VarDecl *V = variableIn(BO->getLHS()))
+      if (const CallExpr *CE = savingCall(BO->getRHS()))
+        Candidates.push_back({CE, V});
+    return true;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *DRE) {
+    auto *V = dyn_cast<VarDecl>(DRE->getDecl());
+    if (Parents && V && Holders.count(V) && !leavesStateInPlace(*DRE, *V))
+      Kept.insert(V);
+    return true;
+  }
+
+private:
+  const FunctionDecl &FD;
+  ASTContext &Ctx;
+  /// Set for the second walk.
+  std::optional<ParentMap> Parents;
+  std::vector<std::pair<const CallExpr *, const VarDecl *>> Candidates;
+  llvm::DenseSet<const VarDecl *> Holders;
+  std::vector<std::pair<const VarDecl *, SourceLocation>> Restores;
+  llvm::DenseSet<const VarDecl *> Kept;
+
+  bool isPrivate(const VarDecl &V) const {
+    return !Kept.count(&V) && V.hasLocalStorage() &&
+           !V.getType()->isReferenceType() && !V.hasAttr<CleanupAttr>() &&
+           V.getParentFunctionOrMethod() == &FD;
+  }
+
+  static const VarDecl *variableIn(const Expr *E) {
+    if (auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParens()))
+      return dyn_cast<VarDecl>(DRE->getDecl());
+    return nullptr;
+  }
+
+  /// A release that returns the thread state it detaches, braced
+  /// (`ts{PyEval_SaveThread()}`) or not.
+  static const CallExpr *savingCall(const Expr *E) {
+    if (!E)
+      return nullptr;
+    E = E->IgnoreParenCasts();
+    if (auto *List = dyn_cast<InitListExpr>(E))
+      E = List->getNumInits() == 1 ? List->getInit(0)->IgnoreParenCasts()
+                                   : nullptr;
+    auto *CE = dyn_cast_or_null<CallExpr>(E);
+    if (!CE || !CE->getDirectCallee() || !CE->getType()->isPointerType())
+      return nullptr;
+    return apiEffect(*CE->getDirectCallee(), *CE) == GilEffect::Release
+               ? CE
+               : nullptr;
+  }
+
+  bool isNull(const Expr *E) const {
+    return E->IgnoreParenCasts()->isNullPointerConstant(
+        Ctx, Expr::NPC_ValueDependentIsNotNull);
+  }
+
+  /// True when this use of V neither copies nor exposes the state it holds.
+  bool leavesStateInPlace(const DeclRefExpr &Use, const VarDecl &V) {
+    if (Use.refersToEnclosingVariableOrCapture())
+      return false;
+    const Stmt *Child = &Use;
+    const Stmt *P = Parents->getParent(Child);
+    while (P && (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P))) {
+      Child = P;
+      P = Parents->getParent(P);
+    }
+    if (!P)
+      return false;
+    if (auto *BO = dyn_cast<BinaryOperator>(P)) {
+      if (BO->getOpcode() == BO_Assign)
+        return BO->getLHS() == Child &&
+               (isNull(BO->getRHS()) || savingCall(BO->getRHS()));
+      if (BO->isEqualityOp())
+        return isNull(BO->getLHS() == Child ? BO->getRHS() : BO->getLHS());
+      return BO->isLogicalOp();
+    }
+    if (auto *UO = dyn_cast<UnaryOperator>(P))
+      return UO->getOpcode() == UO_LNot;
+    if (auto *CE = dyn_cast<CallExpr>(P)) {
+      const FunctionDecl *Callee = CE->getDirectCallee();
+      if (!Callee || apiEffect(*Callee, *CE) != GilEffect::Acquire)
+        return false;
+      Restores.push_back({&V, CE->getBeginLoc()});
+      return true;
+    }
+    if (auto *If = dyn_cast<IfStmt>(P))
+      return If->getCond() == Child;
+    if (auto *While = dyn_cast<WhileStmt>(P))
+      return While->getCond() == Child;
+    if (auto *Do = dyn_cast<DoStmt>(P))
+      return Do->getCond() == Child;
+    if (auto *For = dyn_cast<ForStmt>(P))
+      return For->getCond() == Child;
+    if (auto *CO = dyn_cast<ConditionalOperator>(P))
+      return CO->getCond() == Child;
+    return false;
+  }
+};
+
 // ---- The fix-it ----
 
 /// The Raw-domain fix-it for a block the function allocates and frees
@@ -1108,6 +1286,12 @@ private:
       for (const NeedyCall &NC : FI->Needy)
         if (notHeld(NC.At))
           Findings.push_back(callFinding(NC));
+    // A template's instantiations share their returns: one report each.
+    llvm::DenseSet<SourceLocation> ReturnsReported;
+    for (FunctionInfo *FI : Order)
+      for (const LostState &L : FI->Lost)
+        if (ReturnsReported.insert(L.WayOut->getEndLoc()).second)
+          Findings.push_back(returnFinding(*FI, L));
     // In source order, whatever order the functions were solved in.
     sortBySource(Findings, [](const Finding &F) { return F.Loc; });
     for (Finding &F : Findings)
@@ -1277,6 +1461,7 @@ private:
     FI.Graph = FI.ADC->getCFG();
     FI.Annotated = annotationsOf(*FD);
     TokenFinder(FI.TokenHolders).findIn(*FD);
+    SavedStateFinder(*FD, *Ctx).findIn(FI.Saved);
     InfoOf[FD->getCanonicalDecl()] = &FI;
     Order.push_back(&FI);
   }
@@ -1423,6 +1608,7 @@ private:
   void solve(FunctionInfo &FI) {
     ++Solves;
     FI.Needy.clear();
+    FI.Lost.clear();
     FI.ForeignCalls.clear();
     Summary S;
     if (FI.Annotated.NeedsGil)
@@ -1446,34 +1632,36 @@ private:
       GilState Out = In[B->getBlockID()];
       for (const CFGElement &E : *B)
         transfer(FI, E, Out, nullptr);
-      std::optional<std::pair<CondKey, bool>> Cond;
-      if (B->succ_size() == 2)
-        Cond = followableCondition(
-            dyn_cast_or_null<Expr>(B->getTerminatorCondition()), *Ctx);
-      unsigned Index = 0;
-      for (const CFGBlock *Succ : B->succs()) {
-        bool TakenWhenTrue = Index++ == 0;
-        if (!Succ)
-          continue;
-        GilState Edge = Out;
-        if (Cond && !Edge.assume(Cond->first, TakenWhenTrue != Cond->second))
-          continue; // this path cannot take that branch
-        GilState &Next = In[Succ->getBlockID()];
+      forEachEdge(*B, Out, [&](const CFGBlock &Succ, const GilState &Edge) {
+        GilState &Next = In[Succ.getBlockID()];
         GilState Before = Next;
         Next.joinWith(Edge);
         if (!(Next == Before))
-          Work.enqueueBlock(Succ);
-      }
+          Work.enqueueBlock(&Succ);
+      });
     }
 
-    // The final solution, once more, to record the calls and the summary.
+    // The final solution, once more, to record the calls, the lost thread
+    // states and the summary.  Several blocks may fall off the end.
+    llvm::MapVector<const Stmt *, GilState> AtWayOut;
     for (const CFGBlock *B : G) {
       GilState Out = In[B->getBlockID()];
       if (!Out.Reached)
         continue;
       for (const CFGElement &E : *B)
         transfer(FI, E, Out, &S);
+      forEachEdge(*B, Out, [&](const CFGBlock &Succ, const GilState &Edge) {
+        if (&Succ == &G.getExit())
+          if (const Stmt *WayOut = wayOut(FI, *B))
+            AtWayOut[WayOut].joinWith(Edge);
+      });
     }
+    // `main` returns to the C library, which ends the process without
+    // running Python again.
+    if (!FI.FD->isMain())
+      for (const auto &[WayOut, St] : AtWayOut)
+        if (notHeld(St.Value) && St.SavedIn)
+          FI.Lost.push_back({WayOut, St.Value, St.SavedIn, St.Why});
     // In source order; the element order breaks ties (a destructor and the
     // call it ends the scope of).
     sortBySource(FI.Needy, [](const NeedyCall &NC) { return NC.Loc; });
@@ -1491,6 +1679,45 @@ private:
     S.Releases |= FI.Annotated.Releases;
     S.Acquires |= FI.Annotated.Acquires;
     FI.Sum = S;
+  }
+
+  /// Calls Visit with each successor of B that a path can go on to, and
+  /// the state Out, B's own, as that path sees it on the way.
+  template <typename VisitFn>
+  void forEachEdge(const CFGBlock &B, const GilState &Out,
+                   VisitFn Visit) const {
+    std::optional<std::pair<CondKey, bool>> Cond;
+    if (B.succ_size() == 2)
+      Cond = followableCondition(
+          dyn_cast_or_null<Expr>(B.getTerminatorCondition()), *Ctx);
+    unsigned Index = 0;
+    for (const CFGBlock *Succ : B.succs()) {
+      bool TakenWhenTrue = Index++ == 0;
+      if (!Succ)
+        continue;
+      GilState Edge = Out;
+      if (Cond && !Edge.assume(Cond->first, TakenWhenTrue != Cond->second))
+        continue; // this path cannot take that branch
+      Visit(*Succ, Edge);
+    }
+  }
+
+  /// How B, a block the exit follows, returns: its return statement, or
+  /// the body when it falls off the end.  Null when it does not return:
+  /// a noreturn call, or a throw (the handler decides what the exception
+  /// leaves).
+  static const Stmt *wayOut(const FunctionInfo &FI, const CFGBlock &B) {
+    if (B.hasNoReturnElement())
+      return nullptr;
+    const Stmt *Return = FI.FD->getBody();
+    for (const CFGElement &E : B)
+      if (auto S = E.getAs<CFGStmt>()) {
+        if (isa<CXXThrowExpr>(S->getStmt()))
+          return nullptr;
+        if (isa<ReturnStmt>(S->getStmt()))
+          Return = S->getStmt();
+      }
+    return Return;
   }
 
   /// Applies element E to state St; with Record, notes the calls that need
@@ -1521,7 +1748,8 @@ private:
       St.set(Gil::Released,
              origin(Call, Loc,
                     "the GIL is released here by " +
-                        quoted(releaserName(Loc, Callee->getName()))));
+                        quoted(writtenAs(Loc, Callee->getName()))));
+      St.SavedIn = FI.Saved.HolderOf.lookup(Call);
       St.SawRelease = true;
       return;
     case GilEffect::Acquire:
@@ -1562,7 +1790,7 @@ private:
       Acquires |= Ext->Acquires;
     }
     if (Releases) {
-      std::string By = releaserName(Loc, "");
+      std::string By = writtenAs(Loc, "");
       St.set(Gil::Released,
              origin(Call ? static_cast<const void *>(Call) : Callee, Loc,
                     By.empty() ? "the GIL is released here by the call to " +
@@ -1680,20 +1908,27 @@ private:
     return Store->find(Callee.getName());
   }
 
-  /// The outermost macro the user wrote around Loc, or Fallback when the
-  /// call is written out.  Calls written in a macro's argument belong to
-  /// the code around the macro, not to the macro.
-  std::string releaserName(SourceLocation Loc, llvm::StringRef Fallback) const {
-    std::string Name = Fallback.str();
+  /// The macros the user wrote around Loc, innermost first.  Code written
+  /// in a macro's argument belongs to the code around the macro, not to
+  /// the macro.
+  llvm::SmallVector<llvm::StringRef, 2> macrosAround(SourceLocation Loc) const {
+    llvm::SmallVector<llvm::StringRef, 2> Names;
     while (Loc.isMacroID()) {
       if (SM->isMacroArgExpansion(Loc)) {
         Loc = SM->getImmediateSpellingLoc(Loc);
         continue;
       }
-      Name = Lexer::getImmediateMacroName(Loc, *SM, CI.getLangOpts()).str();
+      Names.push_back(Lexer::getImmediateMacroName(Loc, *SM, CI.getLangOpts()));
       Loc = SM->getImmediateExpansionRange(Loc).getBegin();
     }
-    return Name;
+    return Names;
+  }
+
+  /// What the user wrote at Loc: the outermost macro around it, or
+  /// Fallback when the call there is written out.
+  std::string writtenAs(SourceLocation Loc, llvm::StringRef Fallback) const {
+    llvm::SmallVector<llvm::StringRef, 2> Macros = macrosAround(Loc);
+    return (Macros.empty() ? Fallback : Macros.back()).str();
   }
 
   // ---- Pass 3: reports ----
@@ -1774,6 +2009,65 @@ private:
       Notes.push_back(
           {annotationLoc(*FD, "pymemcheck::needs_gil"),
            quoted(nameOf(FD)) + " is declared PYMEMCHECK_NEEDS_GIL"});
+  }
+
+  Finding returnFinding(const FunctionInfo &FI, const LostState &L) {
+    Finding F;
+    F.Which = Check::GilReturn;
+    F.Loc = SM->getFileLoc(isa<ReturnStmt>(L.WayOut)
+                               ? L.WayOut->getBeginLoc()
+                               : L.WayOut->getEndLoc());
+    F.Message = std::string("returning here leaves the GIL released") +
+                (L.At == Gil::Released ? "" : " on some paths") +
+                ": the thread state saved in " +
+                quoted(L.Holder->getName()) + " is lost";
+    if (L.Why)
+      F.Notes.push_back({L.Why->Loc, L.Why->Message});
+    std::string Restorer = restoringMacro(FI, L);
+    if (!Restorer.empty())
+      F.Notes.push_back({F.Loc, "take the GIL back with " + quoted(Restorer) +
+                                    " before returning"});
+    return F;
+  }
+
+  /// The macro that takes the GIL back before the return L, where the
+  /// function releases with a pair of macros and the holder is in scope at
+  /// L: Py_BLOCK_THREADS in a Py_BEGIN_ALLOW_THREADS block, whose end macro
+  /// closes the block and so cannot precede a return inside it; else the
+  /// macro the function restores the holder with elsewhere (numpy's
+  /// NPY_END_THREADS), unless that one may close the block too.  Empty
+  /// when there is none.
+  std::string restoringMacro(const FunctionInfo &FI,
+                             const LostState &L) const {
+    const CompoundStmt *Scope = nullptr;
+    if (!isa<ParmVarDecl>(L.Holder)) {
+      Scope = enclosingScope(*L.Holder, *L.WayOut, FI.FD->getBody());
+      if (!Scope)
+        return "";
+    }
+    if (llvm::is_contained(macrosAround(L.Holder->getLocation()),
+                           "Py_BEGIN_ALLOW_THREADS"))
+      return "Py_BLOCK_THREADS";
+    if (Scope && Scope->getRBracLoc().isMacroID())
+      return "";
+    auto Restore = FI.Saved.FirstRestore.find(L.Holder);
+    if (Restore == FI.Saved.FirstRestore.end())
+      return "";
+    return writtenAs(Restore->second, "");
+  }
+
+  /// The block around S that declares V, or null when V is not in scope
+  /// at S.
+  static const CompoundStmt *enclosingScope(const VarDecl &V, const Stmt &S,
+                                            Stmt *Body) {
+    ParentMap Parents(Body);
+    for (const Stmt *At = &S; At; At = Parents.getParent(At))
+      if (auto *Block = dyn_cast<CompoundStmt>(At))
+        for (const Stmt *Child : Block->body())
+          if (auto *DS = dyn_cast<DeclStmt>(Child))
+            if (llvm::is_contained(DS->decls(), &V))
+              return Block;
+    return nullptr;
   }
 
   Finding escapeFinding(const UsageFinder::Escape &E) {

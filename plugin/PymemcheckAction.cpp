@@ -44,6 +44,8 @@ const ArgumentHelp KnownArguments[] = {
     {"no-gil-escape", "do not report GIL-needing functions passed to "
                       "foreign code"},
     {"error-gil-escape", "report those as errors"},
+    {"no-gil-return", "do not report returns that leave the GIL released"},
+    {"error-gil-return", "report those as errors"},
     {"gil-api=<memory|all>", "check the memory API (default) or all of it"},
     {"sarif=<path>", "also write the findings to <path> as SARIF 2.1.0"},
     {"gil-summaries=<dir>", "share GIL summaries with the other files "

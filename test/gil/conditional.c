@@ -58,13 +58,13 @@ void loop_release(int n) {
     PyMem_Free(NULL);
   }
   while (n--) {
-    PyThreadState *save = PyEval_SaveThread(); // expected-note {{the GIL is released here by 'PyEval_SaveThread'}}
+    PyThreadState *save = PyEval_SaveThread(); // expected-note 2 {{the GIL is released here by 'PyEval_SaveThread'}}
     if (n == 3)
       break;
     PyEval_RestoreThread(save);
   }
   PyMem_Free(NULL); // expected-warning {{call to 'PyMem_Free' needs the GIL, but the GIL is released on some paths to here}}
-}
+} // expected-warning {{returning here leaves the GIL released on some paths: the thread state saved in 'save' is lost}}
 
 /* A branch on the condition inside a loop: its two sides reach the loop's
    head one after the other, and the head still tells the paths apart. */

@@ -48,10 +48,10 @@ void bases() {
 }
 
 void locals(bool early) {
-  Py_BEGIN_ALLOW_THREADS // expected-note {{the GIL is released here by 'Py_BEGIN_ALLOW_THREADS'}}
+  Py_BEGIN_ALLOW_THREADS // expected-note 2 {{the GIL is released here by 'Py_BEGIN_ALLOW_THREADS'}}
   Scratch s;
   if (early)
-    return; // expected-warning {{call to 'Scratch::~Scratch' needs the GIL, but the GIL is released here}}
+    return; // expected-warning {{call to 'Scratch::~Scratch' needs the GIL, but the GIL is released here}} expected-warning {{returning here leaves the GIL released: the thread state saved in '_save' is lost}} expected-note {{take the GIL back with 'Py_BLOCK_THREADS' before returning}}
   /* The scope Py_BEGIN_ALLOW_THREADS opened ends after the GIL is back. */
   Py_END_ALLOW_THREADS
 }

@@ -11,7 +11,8 @@
 // RUN:   | FileCheck %s --check-prefix=WARN
 // RUN: %clang -std=c11 -fsyntax-only -I%py_include -isystem %S/Inputs/sys -fplugin=%plugin -w %s 2>&1 | count 0
 // RUN: %clang -std=c11 -fsyntax-only -I%py_include -isystem %S/Inputs/sys -fplugin=%plugin \
-// RUN:   -fplugin-arg-pymemcheck-no-gil-call -fplugin-arg-pymemcheck-no-gil-escape %s 2>&1 | count 0
+// RUN:   -fplugin-arg-pymemcheck-no-gil-call -fplugin-arg-pymemcheck-no-gil-escape \
+// RUN:   -fplugin-arg-pymemcheck-no-gil-return %s 2>&1 | count 0
 // RUN: %clang -std=c11 -fsyntax-only -I%py_include -isystem %S/Inputs/sys -fplugin=%plugin \
 // RUN:   -fplugin-arg-pymemcheck-no-gil-call %s 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=ESCAPE-ONLY --implicit-check-not=warning:

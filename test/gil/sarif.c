@@ -1,6 +1,6 @@
 // -fplugin-arg-pymemcheck-sarif=<path> writes SARIF 2.1.0 with what
 // clang's own SARIF output lacks: stable rule ids, the notes as related
-// locations, and the fix-its as fixes.  Nothing found, or both checks
+// locations, and the fix-its as fixes.  Nothing found, or every check
 // off, or a precompiled header built: a valid, empty run.  A translation
 // unit with errors: a run with no results whose invocation failed, in
 // place of any earlier log.
@@ -22,7 +22,7 @@
 // RUN:   | FileCheck %s --check-prefix=UNWRITABLE
 // RUN: %clang -std=c11 -fsyntax-only -I%py_include -fplugin=%plugin \
 // RUN:   -fplugin-arg-pymemcheck-no-gil-call -fplugin-arg-pymemcheck-no-gil-escape \
-// RUN:   -fplugin-arg-pymemcheck-sarif=%t/off.sarif %s
+// RUN:   -fplugin-arg-pymemcheck-no-gil-return -fplugin-arg-pymemcheck-sarif=%t/off.sarif %s
 // RUN: FileCheck %s --check-prefix=OFF < %t/off.sarif
 // RUN: %clang -std=c11 -x c-header -I%py_include -fplugin=%plugin \
 // RUN:   -fplugin-arg-pymemcheck-sarif=%t/pch.sarif %s -o %t/sarif.h.pch
@@ -84,12 +84,14 @@ void released(size_t n) {
 // CHECK: "name": "pymemcheck",
 // CHECK: "id": "gil-call",
 // CHECK: "id": "gil-escape",
+// CHECK: "id": "gil-return",
 // CHECK: "version": "2.1.0"
 
 // ERROR: "level": "error",
 // CLEAN: "results": [],
 // UNWRITABLE: error: pymemcheck: cannot write the SARIF file '{{.*}}no/such/dir/out.sarif'
 // OFF: "results": [],
+// OFF: "enabled": false,
 // OFF: "enabled": false,
 // OFF: "enabled": false,
 // BROKEN: "invocations": [

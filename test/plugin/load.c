@@ -11,6 +11,8 @@
 // HELP-NEXT: {{^}} error-gil-call report them as errors{{$}}
 // HELP-NEXT: {{^}} no-gil-escape do not report GIL-needing functions passed to foreign code{{$}}
 // HELP-NEXT: {{^}} error-gil-escape report those as errors{{$}}
+// HELP-NEXT: {{^}} no-gil-return do not report returns that leave the GIL released{{$}}
+// HELP-NEXT: {{^}} error-gil-return report those as errors{{$}}
 // HELP-NEXT: {{^}} gil-api=<memory|all> check the memory API (default) or all of it{{$}}
 // HELP-NEXT: {{^}} sarif=<path> also write the findings to <path> as SARIF 2.1.0{{$}}
 // HELP-NEXT: {{^}} gil-summaries=<dir> share GIL summaries with the other files compiled with this <dir>{{$}}
