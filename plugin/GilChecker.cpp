@@ -53,7 +53,9 @@
 
 #include <chrono>
 #include <deque>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace clang;
@@ -1286,17 +1288,25 @@ private:
       for (const NeedyCall &NC : FI->Needy)
         if (notHeld(NC.At))
           Findings.push_back(callFinding(NC));
-    // A template's instantiations share their returns: one report each.
-    llvm::DenseSet<SourceLocation> ReturnsReported;
     for (FunctionInfo *FI : Order)
       for (const LostState &L : FI->Lost)
-        if (ReturnsReported.insert(L.WayOut->getEndLoc()).second)
-          Findings.push_back(returnFinding(*FI, L));
+        Findings.push_back(returnFinding(*FI, L));
+    dropRepeats(Findings);
     // In source order, whatever order the functions were solved in.
     sortBySource(Findings, [](const Finding &F) { return F.Loc; });
     for (Finding &F : Findings)
       Sink.report(std::move(F));
     Sink.finish();
+  }
+
+  /// Drops each finding that repeats an earlier one (same check, place
+  /// and text): a template's pattern and instantiations share their
+  /// source, and each would report the same call or return again.
+  static void dropRepeats(std::vector<Finding> &Findings) {
+    std::set<std::tuple<Check, unsigned, std::string>> Seen;
+    llvm::erase_if(Findings, [&Seen](const Finding &F) {
+      return !Seen.emplace(F.Which, F.Loc.getRawEncoding(), F.Message).second;
+    });
   }
 
   /// Writes this translation unit's summaries, computed before reading
