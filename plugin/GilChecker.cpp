@@ -23,6 +23,7 @@
 #include "GilChecker.h"
 
 #include "AstFile.h"
+#include "CPythonHeaders.h"
 #include "CallCatalog.h"
 #include "Compat.h"
 #include "Findings.h"
@@ -513,99 +514,6 @@ struct FunctionInfo {
   /// The returns the last solution found to lose a saved thread state.
   std::vector<LostState> Lost;
   bool Queued = false;
-};
-
-// ---- CPython's own headers ----
-
-/// Which files are CPython's own headers: those of the directory holding
-/// Python.h (structmember.h too), and of the two subdirectories CPython
-/// installs there, cpython/ and internal/.  Not the other directories
-/// below it: packages install their headers there too (greenlet/, and on
-/// Debian a numpy/ link into numpy's own tree), and their inline functions
-/// and API are theirs.  A project's own header is not CPython's, whatever
-/// its path says (a project under ~/python/, python-ldap), nor are the C
-/// library's headers Python.h includes (<string.h>'s memcpy is not the C
-/// API).
-class CPythonHeaders {
-public:
-  explicit CPythonHeaders(const SourceManager &SM) : SM(SM) {}
-
-  /// Learns from Loc's file: when Python.h includes it, where Python.h is.
-  void see(SourceLocation Loc) { reachedThroughPythonH(fileOf(Loc)); }
-
-  /// True when Loc lies in one of CPython's headers, as far as the files
-  /// seen so far tell.
-  bool contains(SourceLocation Loc) const {
-    FileID F = fileOf(Loc);
-    if (F.isInvalid())
-      return false;
-    llvm::StringRef Name = nameOf(F);
-    return llvm::any_of(Dirs, [Name](const std::string &Dir) {
-      return isInstalledByCPython(Name, Dir);
-    });
-  }
-
-  /// True when FD is CPython's, whatever its name: declared in one of its
-  /// headers.  A translation unit that never includes Python.h (code on
-  /// pymemcheck's standalone pymem.h, declarations written by hand) has no
-  /// header to tell by; there, CPython's are the functions named like the
-  /// C API (Py*, _Py*) that it does not define.
-  bool declares(const FunctionDecl &FD) const {
-    if (Dirs.empty())
-      return FD.getIdentifier() && isPythonApiName(FD.getName()) &&
-             !FD.isDefined();
-    for (const FunctionDecl *R : FD.redecls())
-      if (contains(R->getLocation()))
-        return true;
-    return false;
-  }
-
-private:
-  const SourceManager &SM;
-  // What the include stacks walked so far showed (a cache).
-  llvm::DenseMap<FileID, bool> Reached;
-  std::vector<std::string> Dirs;
-
-  FileID fileOf(SourceLocation Loc) const {
-    return Loc.isValid() ? SM.getFileID(SM.getExpansionLoc(Loc)) : FileID();
-  }
-
-  llvm::StringRef nameOf(FileID F) const {
-    return SM.getFilename(SM.getLocForStartOfFile(F));
-  }
-
-  /// Name is in Dir, Python.h's directory, or in its cpython/ or
-  /// internal/ subtree.
-  static bool isInstalledByCPython(llvm::StringRef Name, llvm::StringRef Dir) {
-    if (Name.size() <= Dir.size() || !compat::startsWith(Name, Dir) ||
-        !llvm::sys::path::is_separator(Name[Dir.size()]))
-      return false;
-    llvm::StringRef Rest = Name.drop_front(Dir.size() + 1);
-    llvm::StringRef Top = *llvm::sys::path::begin(Rest);
-    return Top == Rest || Top == "cpython" || Top == "internal";
-  }
-
-  bool reachedThroughPythonH(FileID F) {
-    if (F.isInvalid())
-      return false;
-    auto Found = Reached.find(F);
-    if (Found != Reached.end())
-      return Found->second;
-    bool Result;
-    llvm::StringRef Name = nameOf(F);
-    if (llvm::sys::path::filename(Name) == "Python.h") {
-      std::string Dir = llvm::sys::path::parent_path(Name).str();
-      if (llvm::find(Dirs, Dir) == Dirs.end())
-        Dirs.push_back(Dir);
-      Result = true;
-    } else {
-      SourceLocation Includer = SM.getIncludeLoc(F);
-      Result = Includer.isValid() &&
-               reachedThroughPythonH(SM.getFileID(Includer));
-    }
-    Reached[F] = Result;
-    return Result;
-  }
 };
 
 // ---- Pass 1: usage ----
