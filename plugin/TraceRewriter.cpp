@@ -737,10 +737,7 @@ private:
   /// so the compile must not produce that object.
   void checkLateEntryPointName(Decl *D) {
     auto *ND = dyn_cast<NamedDecl>(D);
-    if (!ND || !(isa<FunctionDecl>(ND) || isa<VarDecl>(ND)) ||
-        !ND->getIdentifier())
-      return;
-    const CatalogEntry *Row = findTraceCall(ND->getName());
+    const CatalogEntry *Row = ND ? entryPointNamesake(*ND) : nullptr;
     if (!Row)
       return;
     auto Found = Targets.find(Row);
@@ -749,8 +746,6 @@ private:
       return;
     auto *FD = dyn_cast<FunctionDecl>(ND);
     if (FD && FD->isExternC() && hasCatalogSignature(FD, *Row, 2))
-      return;
-    if (!namesEntryPointSymbol(ND))
       return;
     Diags.Report(ND->getLocation(),
                  Diags.getCustomDiagID(
@@ -785,10 +780,8 @@ private:
   /// file-scope declarations.  Met before any call was rewritten to its
   /// name, it decides like a file-scope declaration; after, it is late.
   void checkLocalEntryPointName(NamedDecl *ND) {
-    if (!ND->getIdentifier() || !(isa<FunctionDecl>(ND) || isa<VarDecl>(ND)))
-      return;
-    const CatalogEntry *Row = findTraceCall(ND->getName());
-    if (!Row || !namesEntryPointSymbol(ND))
+    const CatalogEntry *Row = entryPointNamesake(*ND);
+    if (!Row)
       return;
     auto Found = Targets.try_emplace(Row);
     if (Found.second)
@@ -797,11 +790,17 @@ private:
       checkLateEntryPointName(ND);
   }
 
-  /// Whether ND's symbol is the unmangled name the entry points have (a
-  /// C++ function of C++ linkage is another symbol altogether).
-  bool namesEntryPointSymbol(const NamedDecl *ND) const {
+  /// The catalog row whose trace entry point's symbol ND, a function or a
+  /// variable, would also be: the same name, unmangled (a C++ function of
+  /// C++ linkage is another symbol altogether).  Null for any other ND.
+  const CatalogEntry *entryPointNamesake(const NamedDecl &ND) const {
+    if (!(isa<FunctionDecl>(ND) || isa<VarDecl>(ND)) || !ND.getIdentifier())
+      return nullptr;
+    const CatalogEntry *Row = findTraceCall(ND.getName());
+    if (!Row)
+      return nullptr;
     std::unique_ptr<MangleContext> Mangler(Ctx->createMangleContext());
-    return !Mangler->shouldMangleDeclName(ND);
+    return Mangler->shouldMangleDeclName(&ND) ? nullptr : Row;
   }
 
   /// True when FD has the signature calls.def gives Row's operation,
