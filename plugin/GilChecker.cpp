@@ -27,9 +27,9 @@
 #include "CallCatalog.h"
 #include "Compat.h"
 #include "Findings.h"
-#include "RawFixIt.h"
 #include "GilModel.h"
 #include "GilSummaries.h"
+#include "RawFixIt.h"
 
 #include "clang/AST/ASTConsumer.h"
 #include "clang/AST/ASTContext.h"
@@ -1370,7 +1370,11 @@ private:
     }
 
     // The final solution, once more, to record the calls, the lost thread
-    // states and the summary.  Several blocks may fall off the end.
+    // states and the summary.  Several blocks may fall off the end.  Only
+    // a release whose state a private variable holds can lose it (SavedIn
+    // comes from Saved.HolderOf alone): most functions have none, and skip
+    // the ways out.
+    bool MayLoseState = !FI.Saved.HolderOf.empty();
     llvm::MapVector<const Stmt *, GilState> AtWayOut;
     for (const CFGBlock *B : G) {
       GilState Out = In[B->getBlockID()];
@@ -1378,11 +1382,12 @@ private:
         continue;
       for (const CFGElement &E : *B)
         transfer(FI, E, Out, &S);
-      forEachEdge(*B, Out, [&](const CFGBlock &Succ, const GilState &Edge) {
-        if (&Succ == &G.getExit())
-          if (const Stmt *WayOut = wayOut(FI, *B))
-            AtWayOut[WayOut].joinWith(Edge);
-      });
+      if (MayLoseState)
+        forEachEdge(*B, Out, [&](const CFGBlock &Succ, const GilState &Edge) {
+          if (&Succ == &G.getExit())
+            if (const Stmt *WayOut = wayOut(FI, *B))
+              AtWayOut[WayOut].joinWith(Edge);
+        });
     }
     // `main` returns to the C library, which ends the process without
     // running Python again.
